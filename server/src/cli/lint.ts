@@ -1,0 +1,51 @@
+/** Linting one file's text, with fixes: the unit of work of the CLI (and of its workers). */
+import { analyze, type AnalyzeOptions } from '../engine/analyze';
+import { fixAll, fixApplies } from '../engine/fixes';
+import type { PythonParser } from '../engine/parser';
+import { LineIndex } from '../engine/source';
+import type { Finding } from '../engine/types';
+
+export interface FixMode {
+  /** Apply fixes (safe ones; unsafe ones too with `unsafe`). */
+  apply: boolean;
+  unsafe: boolean;
+}
+
+export interface LintedSource {
+  /** The text after fixes (the input when no fix applied). */
+  text: string;
+  /** Findings of the final text. */
+  findings: Finding[];
+  lines: LineIndex;
+  fixesApplied: number;
+  /** Rules that threw, with the error's first line. */
+  ruleFailures: { code: string; message: string }[];
+}
+
+export function lintSource(text: string, parser: PythonParser, options: AnalyzeOptions, fix: FixMode): LintedSource {
+  const ruleFailures = new Map<string, string>();
+  const run = (t: string) => {
+    const result = analyze(t, parser, options);
+    for (const f of result.ruleFailures) if (!ruleFailures.has(f.code)) ruleFailures.set(f.code, firstLine(f.error));
+    return result.findings;
+  };
+  let current = text;
+  let fixesApplied = 0;
+  if (fix.apply) {
+    const fixed = fixAll(text, (t) => run(t).filter((f) => fixApplies(f.fix, fix.unsafe)), { unsafe: fix.unsafe });
+    current = fixed.text;
+    fixesApplied = fixed.applied;
+  }
+  const findings = run(current);
+  return {
+    text: current,
+    findings,
+    lines: new LineIndex(current),
+    fixesApplied,
+    ruleFailures: [...ruleFailures].map(([code, message]) => ({ code, message })),
+  };
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+}

@@ -1,0 +1,203 @@
+/**
+ * Classes of a file, the Spark role each plays (through imports, aliases and the user's own base
+ * classes), and their methods.
+ */
+import { childByField, type Node } from '../syntax';
+import { buildFunctionInfo, docstringOf, type FunctionInfo } from './functions';
+import { type ImportTable, qualifiedName } from './imports';
+import { roleOfQualifiedName, type SparkRole } from './roles';
+
+export interface BaseRef {
+  node: Node;
+  /** Qualified name through the imports (`pyspark.sql.datasource.DataSourceStreamReader`). */
+  qualified?: string;
+  /** A Spark role named directly. */
+  role?: SparkRole;
+  /** A class of the user's, in this file or (with a project index) another. */
+  userClass?: ClassInfo;
+}
+
+export interface ClassInfo {
+  name: string;
+  node: Node;
+  nameNode: Node;
+  body: Node;
+  /** The file the class is defined in (for classes from other files of the project). */
+  file?: string;
+  bases: BaseRef[];
+  /** The Spark role, direct or inherited through the user's own base classes. */
+  role?: SparkRole;
+  /** How the role was found: this class, then each user base class up to the one naming Spark's. */
+  roleChain: ClassInfo[];
+  /** Methods defined in this class body. */
+  methods: Map<string, FunctionInfo>;
+  /** Class-level assignments `name = value`. */
+  classAttributes: Map<string, Node>;
+  /** Classes (of the analysed files) that derive from this one. */
+  subclasses: ClassInfo[];
+  docstring?: string;
+  /** Nested inside a function or another class. */
+  nested: boolean;
+  /** The class text has a syntax error: rules about what is absent stay quiet on it. */
+  hasSyntaxError: boolean;
+}
+
+/** Finds the class a qualified name refers to in another file of the project. */
+export type ExternalClassResolver = (qualifiedName: string) => ClassInfo | undefined;
+
+export function collectClasses(root: Node, imports: ImportTable, resolveExternal?: ExternalClassResolver): ClassInfo[] {
+  const classes: ClassInfo[] = [];
+  const visit = (node: Node, nested: boolean) => {
+    for (const child of node.children) {
+      let def = child;
+      if (def.type === 'decorated_definition') def = childByField(def, 'definition') ?? def;
+      if (def.type === 'class_definition') {
+        const info = buildClass(def, nested);
+        if (info) classes.push(info);
+        const body = childByField(def, 'body');
+        if (body) visit(body, true);
+      } else if (def.type === 'function_definition') {
+        const body = childByField(def, 'body');
+        if (body) visit(body, true);
+      } else if (def.named && def.children.length && !def.type.endsWith('expression') && def.type !== 'call') {
+        // Statements with blocks (if/try/with at module level) can hold class definitions.
+        if (/(statement|clause|block)$/.test(def.type) || def.type === 'ERROR' || def.type === 'module') visit(def, nested);
+      }
+    }
+  };
+  visit(root, false);
+
+  // Resolve bases: a class of this file by name (the last definition before the use wins, as in
+  // Python), a Spark role through the imports, or a class of another file.
+  const byName = new Map<string, ClassInfo[]>();
+  for (const c of classes) {
+    const list = byName.get(c.name) ?? [];
+    list.push(c);
+    byName.set(c.name, list);
+  }
+  for (const c of classes) {
+    for (const base of c.bases) {
+      if (base.node.type === 'identifier' && base.node.text) {
+        const local = byName.get(base.node.text)?.filter((d) => d !== c && d.node.start < c.node.start);
+        if (local?.length && !imports.get(base.node.text)) {
+          base.userClass = local[local.length - 1];
+          continue;
+        }
+      }
+      base.qualified = qualifiedName(base.node, imports);
+      base.role = roleOfQualifiedName(base.qualified);
+      if (!base.role && base.qualified && resolveExternal) base.userClass = resolveExternal(base.qualified);
+    }
+  }
+  for (const c of classes) resolveRole(c, new Set());
+  for (const c of classes) for (const base of c.bases) if (base.userClass && classes.includes(base.userClass)) base.userClass.subclasses.push(c);
+  return classes;
+}
+
+function resolveRole(c: ClassInfo, visiting: Set<ClassInfo>): void {
+  if (c.role || visiting.has(c)) return;
+  visiting.add(c);
+  for (const base of c.bases) {
+    if (base.role) {
+      c.role = base.role;
+      c.roleChain = [c];
+      return;
+    }
+  }
+  for (const base of c.bases) {
+    if (!base.userClass) continue;
+    resolveRole(base.userClass, visiting);
+    if (base.userClass.role) {
+      c.role = base.userClass.role;
+      c.roleChain = [c, ...base.userClass.roleChain];
+      return;
+    }
+  }
+}
+
+function buildClass(node: Node, nested: boolean): ClassInfo | undefined {
+  const nameNode = childByField(node, 'name');
+  const body = childByField(node, 'body');
+  if (!nameNode?.text || !body) return undefined;
+  const superclasses = childByField(node, 'superclasses');
+  const bases: BaseRef[] = [];
+  for (const arg of superclasses?.children ?? []) {
+    if (!arg.named || arg.type === 'keyword_argument' || arg.type === 'comment') continue;
+    bases.push({ node: arg });
+  }
+  const info: ClassInfo = {
+    name: nameNode.text,
+    node,
+    nameNode,
+    body,
+    bases,
+    roleChain: [],
+    methods: new Map(),
+    classAttributes: new Map(),
+    subclasses: [],
+    docstring: docstringOf(body),
+    nested,
+    hasSyntaxError: node.hasError,
+  };
+  for (const stmt of body.children) {
+    let def = stmt;
+    if (def.type === 'decorated_definition') def = childByField(def, 'definition') ?? def;
+    if (def.type === 'function_definition') {
+      const fn = buildFunctionInfo(def, info);
+      // A later definition of the same name replaces an earlier one, as in Python.
+      if (fn) info.methods.set(fn.name, fn);
+    } else if (def.type === 'expression_statement') {
+      const assign = def.children[0];
+      if (assign?.type === 'assignment') {
+        const left = childByField(assign, 'left');
+        const right = childByField(assign, 'right');
+        if (left?.type === 'identifier' && left.text && right) info.classAttributes.set(left.text, right);
+      }
+    }
+  }
+  return info;
+}
+
+/** The method `name` of the class or of the first user base class (in MRO order) that has it. */
+export function findMethod(c: ClassInfo, name: string, seen = new Set<ClassInfo>()): FunctionInfo | undefined {
+  if (seen.has(c)) return undefined;
+  seen.add(c);
+  const own = c.methods.get(name);
+  if (own) return own;
+  for (const base of c.bases) {
+    if (!base.userClass) continue;
+    const found = findMethod(base.userClass, name, seen);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** All methods visible on the class: its own, then inherited from user base classes. */
+export function allMethods(c: ClassInfo): Map<string, FunctionInfo> {
+  const out = new Map<string, FunctionInfo>();
+  const visit = (k: ClassInfo, seen: Set<ClassInfo>) => {
+    if (seen.has(k)) return;
+    seen.add(k);
+    for (const [name, fn] of k.methods) if (!out.has(name)) out.set(name, fn);
+    for (const base of k.bases) if (base.userClass) visit(base.userClass, seen);
+  };
+  visit(c, new Set());
+  return out;
+}
+
+/** The class itself and its user base classes (MRO-like order, without Spark's classes). */
+export function classLineage(c: ClassInfo): ClassInfo[] {
+  const out: ClassInfo[] = [];
+  const visit = (k: ClassInfo) => {
+    if (out.includes(k)) return;
+    out.push(k);
+    for (const base of k.bases) if (base.userClass) visit(base.userClass);
+  };
+  visit(c);
+  return out;
+}
+
+/** True when the class derives (in the user's code) from `ancestor`. */
+export function derivesFrom(c: ClassInfo, ancestor: ClassInfo): boolean {
+  return classLineage(c).includes(ancestor);
+}

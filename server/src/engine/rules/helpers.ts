@@ -1,0 +1,96 @@
+/** Small things several rules need: indentation, import insertion, method insertion. */
+import type { ClassInfo, FileModel, FunctionInfo } from '../model';
+import { childByField, type Node } from '../syntax';
+import type { TextEdit } from '../types';
+
+/** Leading whitespace of the line the node starts on. */
+export function indentOf(model: FileModel, node: Node): string {
+  const line = model.lines.lineOf(node.start);
+  const text = model.lines.lineText(line);
+  return /^[ \t]*/.exec(text)![0];
+}
+
+/** The indentation one level deeper than `indent`, in the file's style (tabs or N spaces). */
+export function deeperIndent(model: FileModel, indent: string): string {
+  if (indent.includes('\t')) return `${indent}\t`;
+  const unit = detectIndentUnit(model);
+  return indent + unit;
+}
+
+export function detectIndentUnit(model: FileModel): string {
+  for (const line of model.text.split(/\r\n|\r|\n/)) {
+    const m = /^([ \t]+)\S/.exec(line);
+    if (m) return m[1].startsWith('\t') ? '\t' : m[1].length >= 8 ? '    ' : m[1];
+  }
+  return '    ';
+}
+
+/** Indentation of the statements of a class body. */
+export function classBodyIndent(model: FileModel, cls: ClassInfo): string {
+  const first = cls.body.children.find((c) => c.named && c.type !== 'comment') ?? cls.body;
+  const line = model.lines.lineOf(first.start);
+  if (line === model.lines.lineOf(cls.node.start)) return deeperIndent(model, indentOf(model, cls.node));
+  return indentOf(model, first);
+}
+
+/** Indentation of the statements of a function body. */
+export function functionBodyIndent(model: FileModel, fn: FunctionInfo): string {
+  const first = fn.body.children.find((c) => c.named && c.type !== 'comment') ?? fn.body;
+  const line = model.lines.lineOf(first.start);
+  if (line === model.lines.lineOf(fn.node.start)) return deeperIndent(model, indentOf(model, fn.node));
+  return indentOf(model, first);
+}
+
+/** The end offset of a node's last line's content, i.e. where text can be appended after it. */
+export function endOfLastLine(model: FileModel, node: Node): number {
+  return model.lines.lineEndWithoutBreak(model.lines.lineOf(Math.max(node.start, node.end - 1)));
+}
+
+/**
+ * An edit adding `lines` (already indented, without line breaks) as new lines after the class
+ * body, separated by a blank line.
+ */
+export function appendToClassEdit(model: FileModel, cls: ClassInfo, lines: string[]): TextEdit {
+  const nl = model.lines.lineBreak();
+  const at = endOfLastLine(model, cls.body);
+  return { start: at, end: at, newText: nl + nl + lines.join(nl) };
+}
+
+/**
+ * An edit that makes `name` importable from `module`: nothing when it is already imported, an
+ * addition to an existing `from module import ...`, else a new import line after the last
+ * top-level import (or at the top, after a module docstring and `__future__` imports).
+ */
+export function ensureImportEdit(model: FileModel, module: string, name: string): TextEdit | undefined {
+  const binding = model.imports.get(name);
+  if (binding && binding.qualified === `${module}.${name}` && !binding.nested) return undefined;
+  if (binding && binding.qualified === `${module}.${name}`) return undefined;
+  const nl = model.lines.lineBreak();
+  let lastImport: Node | undefined;
+  for (const stmt of model.root.children) {
+    if (stmt.type === 'import_from_statement' || stmt.type === 'import_statement' || stmt.type === 'future_import_statement') {
+      lastImport = stmt;
+      if (stmt.type === 'import_from_statement' && childByField(stmt, 'module_name')?.type === 'dotted_name' && model.textOf(childByField(stmt, 'module_name')!) === module && !stmt.children.some((c) => c.type === 'wildcard_import') && !stmt.hasError) {
+        const names = stmt.children.filter((c) => c.field === 'name');
+        const last = names[names.length - 1];
+        if (last && !binding) return { start: last.end, end: last.end, newText: `, ${name}` };
+      }
+    } else if (stmt.type !== 'comment' && !(stmt.type === 'expression_statement' && stmt.children[0]?.type === 'string')) {
+      if (lastImport) break;
+    }
+  }
+  const statement = `from ${module} import ${name}`;
+  if (lastImport) {
+    const at = endOfLastLine(model, lastImport);
+    return { start: at, end: at, newText: nl + statement };
+  }
+  // No import yet: after a leading docstring, else at the very top.
+  const first = model.root.children.find((c) => c.type !== 'comment');
+  if (first?.type === 'expression_statement' && first.children[0]?.type === 'string') {
+    const at = endOfLastLine(model, first);
+    return { start: at, end: at, newText: nl + statement };
+  }
+  // Keep a shebang, encoding line or header comment above the new import.
+  const at = first ? model.lines.lineStarts[model.lines.lineOf(first.start)] : model.text.length;
+  return { start: at, end: at, newText: statement + nl };
+}

@@ -1,0 +1,317 @@
+/**
+ * A compact, plain-JavaScript copy of the tree-sitter tree.
+ *
+ * Touching native nodes costs about a microsecond each; the model visits most nodes of a
+ * data-source class several times. So the tree is converted once, with one cursor walk, into
+ * {@link Node} objects that keep only what the engine uses: named nodes, the operator tokens of
+ * expressions, field names and offsets. Offsets are UTF-16 code units (JavaScript string
+ * indices), the unit both bindings and LSP use.
+ *
+ * Top-level statements are the unit of reuse: {@link SyntaxCache} keeps converted statements by
+ * their text, so after an edit only the statements that changed are converted again.
+ */
+import type { TsCursor, TsTree } from './parser';
+
+export interface Node {
+  readonly type: string;
+  start: number;
+  end: number;
+  /** Field name in the parent (`name`, `body`, `left`, ...), or null. */
+  readonly field: string | null;
+  /** False for the operator and keyword tokens kept from anonymous nodes. */
+  readonly named: boolean;
+  readonly children: Node[];
+  parent: Node | null;
+  /** Source text, kept for leaves (identifiers, operators, numbers, strings, comments). */
+  readonly text: string | null;
+  /** True for an ERROR node, a MISSING node, or a node with either below it. */
+  hasError: boolean;
+}
+
+/** Anonymous tokens worth keeping: the operators of expressions and a few keywords. */
+const KEPT_ANONYMOUS_FIELDS = new Set(['operator', 'operators']);
+const KEPT_ANONYMOUS_TYPES = new Set(['async', 'not', 'is', 'in', 'is not', 'not in']);
+/** Named nodes whose text is kept, because rules read them as values. */
+const LEAF_TEXT_TYPES = new Set([
+  'identifier',
+  'integer',
+  'float',
+  'string',
+  'comment',
+  'true',
+  'false',
+  'none',
+  'string_content',
+  'escape_sequence',
+  'keyword_separator',
+  'positional_separator',
+]);
+/** Below these, nothing is needed but the text (kept on the node itself). */
+const OPAQUE_TYPES = new Set(['comment']);
+
+class ConvertedNode implements Node {
+  parent: Node | null = null;
+  hasError = false;
+  readonly children: Node[] = [];
+  constructor(
+    readonly type: string,
+    public start: number,
+    public end: number,
+    readonly field: string | null,
+    readonly text: string | null,
+    readonly named = true,
+  ) {}
+}
+
+class Converter {
+  private readonly typeNames = new Map<number, string>();
+  private readonly fieldNames = new Map<number, string | null>();
+
+  constructor(private readonly text: string) {}
+
+  private typeOf(c: TsCursor): string {
+    const id = c.nodeTypeId;
+    let name = this.typeNames.get(id);
+    if (name === undefined) {
+      name = c.nodeType;
+      this.typeNames.set(id, name);
+    }
+    return name;
+  }
+
+  fieldOf(c: TsCursor): string | null {
+    const id = c.currentFieldId;
+    if (!id) return null;
+    let name = this.fieldNames.get(id);
+    if (name === undefined) {
+      name = c.currentFieldName ?? null;
+      this.fieldNames.set(id, name);
+    }
+    return name;
+  }
+
+  /** Converts the node under the cursor (and its subtree); the cursor ends where it started. */
+  convert(c: TsCursor, field: string | null): ConvertedNode {
+    const type = this.typeOf(c);
+    const start = c.startIndex;
+    const end = c.endIndex;
+    const node = new ConvertedNode(
+      type,
+      start,
+      end,
+      field,
+      LEAF_TEXT_TYPES.has(type) ? this.text.slice(start, end) : null,
+    );
+    if (type === 'ERROR' || c.nodeIsMissing) node.hasError = true;
+    if (OPAQUE_TYPES.has(type)) return node;
+    if (c.gotoFirstChild()) {
+      do {
+        const childField = this.fieldOf(c);
+        if (!c.nodeIsNamed) {
+          const tokenType = this.typeOf(c);
+          const missing = c.nodeIsMissing;
+          if (missing) node.hasError = true;
+          if ((childField && KEPT_ANONYMOUS_FIELDS.has(childField)) || KEPT_ANONYMOUS_TYPES.has(tokenType)) {
+            const token = new ConvertedNode(tokenType, c.startIndex, c.endIndex, childField, tokenType, false);
+            token.parent = node;
+            token.hasError = missing;
+            node.children.push(token);
+          }
+          continue;
+        }
+        const child = this.convert(c, childField);
+        child.parent = node;
+        if (child.hasError) node.hasError = true;
+        node.children.push(child);
+      } while (c.gotoNextSibling());
+      c.gotoParent();
+    }
+    return node;
+  }
+}
+
+/**
+ * Converted top-level statements by their exact text, with the offset they were converted at.
+ * A statement whose text did not change is reused and shifted to its new offset.
+ */
+export class SyntaxCache {
+  private entries = new Map<string, { node: Node; start: number }>();
+  private next = new Map<string, { node: Node; start: number }>();
+  hits = 0;
+  misses = 0;
+
+  take(text: string, start: number): Node | undefined {
+    const entry = this.entries.get(text);
+    if (!entry) return undefined;
+    this.entries.delete(text);
+    if (entry.start !== start) shift(entry.node, start - entry.start);
+    entry.start = start;
+    this.next.set(text, entry);
+    return entry.node;
+  }
+
+  keep(text: string, start: number, node: Node): void {
+    this.next.set(text, { node, start });
+  }
+
+  /** Ends a conversion: statements not seen this time are dropped. */
+  commit(): void {
+    this.entries = this.next;
+    this.next = new Map();
+  }
+}
+
+function shift(node: Node, delta: number): void {
+  node.start += delta;
+  node.end += delta;
+  for (const child of node.children) shift(child, delta);
+}
+
+/** Statements smaller than this are converted again rather than looked up (cheaper). */
+const CACHE_MIN_LENGTH = 200;
+
+/**
+ * Converts a tree into {@link Node}s. With a cache, unchanged top-level statements are reused
+ * (their objects are shifted in place, so do not keep nodes of an older conversion around).
+ */
+export function convertTree(tree: TsTree, text: string, cache?: SyntaxCache): Node {
+  const converter = new Converter(text);
+  const c = tree.walk();
+  try {
+    if (!cache) return converter.convert(c, null);
+    const rootType = c.nodeType;
+    const root = new ConvertedNode(rootType, c.startIndex, c.endIndex, null, null);
+    if (rootType === 'ERROR') root.hasError = true;
+    if (c.gotoFirstChild()) {
+      do {
+        if (!c.nodeIsNamed) {
+          if (c.nodeIsMissing) root.hasError = true;
+          continue;
+        }
+        const start = c.startIndex;
+        const end = c.endIndex;
+        let child: Node | undefined;
+        const statementText = end - start >= CACHE_MIN_LENGTH ? text.slice(start, end) : undefined;
+        if (statementText !== undefined) {
+          child = cache.take(statementText, start);
+          if (child) cache.hits++;
+        }
+        if (!child) {
+          child = converter.convert(c, converter.fieldOf(c));
+          if (statementText !== undefined) {
+            cache.misses++;
+            cache.keep(statementText, start, child);
+          }
+        }
+        child.parent = root;
+        if (child.hasError) root.hasError = true;
+        root.children.push(child);
+      } while (c.gotoNextSibling());
+    }
+    cache.commit();
+    return root;
+  } finally {
+    c.delete?.();
+  }
+}
+
+// ---------------------------------------------------------------- navigation helpers
+
+export function childByField(node: Node, field: string): Node | undefined {
+  for (const child of node.children) if (child.field === field) return child;
+  return undefined;
+}
+
+export function childrenByField(node: Node, field: string): Node[] {
+  return node.children.filter((c) => c.field === field);
+}
+
+export function namedChildren(node: Node): Node[] {
+  return node.children.filter((c) => !isToken(c));
+}
+
+/** True for the operator and keyword tokens kept from anonymous nodes. */
+export function isToken(node: Node): boolean {
+  return !node.named;
+}
+
+/** Depth-first pre-order walk; return false from `visit` to skip a subtree. */
+export function walk(node: Node, visit: (n: Node) => boolean | void): void {
+  const stack: Node[] = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (visit(n) === false) continue;
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
+  }
+}
+
+/** Like {@link walk}, but does not enter nested functions, lambdas or classes below `node`. */
+export function walkScope(node: Node, visit: (n: Node) => boolean | void): void {
+  walk(node, (n) => {
+    if (n !== node && (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition')) {
+      return false;
+    }
+    return visit(n);
+  });
+}
+
+export function findAll(node: Node, type: string | ReadonlySet<string>, scopeOnly = true): Node[] {
+  const out: Node[] = [];
+  const match = typeof type === 'string' ? (t: string) => t === type : (t: string) => type.has(t);
+  (scopeOnly ? walkScope : walk)(node, (n) => {
+    if (match(n.type)) out.push(n);
+  });
+  return out;
+}
+
+export function ancestors(node: Node): Node[] {
+  const out: Node[] = [];
+  for (let p = node.parent; p; p = p.parent) out.push(p);
+  return out;
+}
+
+export function isAncestor(ancestor: Node, node: Node): boolean {
+  for (let p: Node | null = node; p; p = p.parent) if (p === ancestor) return true;
+  return false;
+}
+
+/** The innermost node that contains the offset range. */
+export function nodeAt(root: Node, start: number, end = start): Node {
+  let current = root;
+  for (;;) {
+    const next = current.children.find((c) => c.start <= start && end <= c.end && !(c.start === c.end));
+    if (!next) return current;
+    current = next;
+  }
+}
+
+/** Decoded value of a plain string literal (no f-string interpolation), else undefined. */
+export function stringValue(node: Node | undefined): string | undefined {
+  if (!node) return undefined;
+  if (node.type === 'concatenated_string') {
+    let out = '';
+    for (const part of node.children) {
+      const v = stringValue(part);
+      if (v === undefined) return undefined;
+      out += v;
+    }
+    return out;
+  }
+  if (node.type !== 'string' || node.text === null) return undefined;
+  if (node.children.some((c) => c.type === 'interpolation')) return undefined;
+  const m = /^([rRbBuU]{0,2})('''|"""|'|")([\s\S]*)\2$/.exec(node.text);
+  if (!m) return undefined;
+  const prefix = m[1].toLowerCase();
+  const body = m[3];
+  if (prefix.includes('r')) return body;
+  return body.replace(/\\(n|t|r|\\|'|"|\n)/g, (_, ch: string) =>
+    ch === 'n' ? '\n' : ch === 't' ? '\t' : ch === 'r' ? '\r' : ch === '\n' ? '' : ch,
+  );
+}
+
+/** The literal text of a string including f-strings' static parts; for keyword searches. */
+export function stringText(node: Node): string | undefined {
+  if (node.type === 'concatenated_string') return node.children.map((c) => stringText(c) ?? '').join('');
+  if (node.type !== 'string' || node.text === null) return undefined;
+  return node.text;
+}
