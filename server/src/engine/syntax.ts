@@ -63,18 +63,39 @@ class ConvertedNode implements Node {
   ) {}
 }
 
+/**
+ * Node types of tree-sitter-python 0.25 that have fields (from its node-types.json; a test checks
+ * this list against the grammar). Children of other nodes carry no field name, so the walk does not
+ * ask for one: every native call saved counts, the walk touches every node.
+ */
+export const TYPES_WITH_FIELDS: ReadonlySet<string> = new Set([
+  'aliased_import', 'as_pattern', 'assignment', 'attribute', 'augmented_assignment', 'binary_operator', 'block',
+  'boolean_operator', 'call', 'case_clause', 'class_definition', 'comparison_operator', 'decorated_definition',
+  'default_parameter', 'dict_pattern', 'dictionary_comprehension', 'elif_clause', 'else_clause', 'except_clause',
+  'exec_statement', 'for_in_clause', 'for_statement', 'format_expression', 'function_definition',
+  'future_import_statement', 'generator_expression', 'if_statement', 'import_from_statement', 'import_statement',
+  'interpolation', 'keyword_argument', 'lambda', 'list_comprehension', 'match_statement', 'named_expression',
+  'not_operator', 'pair', 'print_statement', 'raise_statement', 'set_comprehension', 'subscript', 'try_statement',
+  'type_alias_statement', 'typed_default_parameter', 'typed_parameter', 'unary_operator', 'while_statement',
+  'with_item', 'with_statement',
+]);
+
+/** Parents whose anonymous children can be operators worth keeping. */
+const OPERATOR_PARENTS = new Set(['binary_operator', 'boolean_operator', 'augmented_assignment', 'unary_operator', 'comparison_operator', 'not_operator']);
+
 class Converter {
-  private readonly typeNames = new Map<number, string>();
-  private readonly fieldNames = new Map<number, string | null>();
+  private readonly typeNames: string[] = [];
+  private readonly typeNamed: boolean[] = [];
+  private readonly fieldNames: (string | null)[] = [];
 
   constructor(private readonly text: string) {}
 
-  private typeOf(c: TsCursor): string {
-    const id = c.nodeTypeId;
-    let name = this.typeNames.get(id);
+  private typeOf(c: TsCursor, id: number): string {
+    let name = this.typeNames[id];
     if (name === undefined) {
       name = c.nodeType;
-      this.typeNames.set(id, name);
+      this.typeNames[id] = name;
+      this.typeNamed[id] = c.nodeIsNamed;
     }
     return name;
   }
@@ -82,44 +103,57 @@ class Converter {
   fieldOf(c: TsCursor): string | null {
     const id = c.currentFieldId;
     if (!id) return null;
-    let name = this.fieldNames.get(id);
+    let name = this.fieldNames[id];
     if (name === undefined) {
       name = c.currentFieldName ?? null;
-      this.fieldNames.set(id, name);
+      this.fieldNames[id] = name;
     }
     return name;
   }
 
   /** Converts the node under the cursor (and its subtree); the cursor ends where it started. */
   convert(c: TsCursor, field: string | null): ConvertedNode {
-    const type = this.typeOf(c);
+    const id = c.nodeTypeId;
+    const type = this.typeOf(c, id);
     const start = c.startIndex;
     const end = c.endIndex;
-    const node = new ConvertedNode(
-      type,
-      start,
-      end,
-      field,
-      LEAF_TEXT_TYPES.has(type) ? this.text.slice(start, end) : null,
-    );
-    if (type === 'ERROR' || c.nodeIsMissing) node.hasError = true;
+    const leafText = LEAF_TEXT_TYPES.has(type) ? this.text.slice(start, end) : null;
+    const node = new ConvertedNode(type, start, end, field, leafText);
+    // MISSING nodes are zero-width; only those need the extra call.
+    if (type === 'ERROR' || (start === end && c.nodeIsMissing)) node.hasError = true;
     if (OPAQUE_TYPES.has(type)) return node;
+    // A plain string's parts (string_start/content/end) add nothing to its text; f-strings keep
+    // their interpolations.
+    if (type === 'string' && leafText !== null && !/^[A-Za-z]*[fFtT]/.test(leafText)) return node;
+    const hasFields = TYPES_WITH_FIELDS.has(type);
+    const keepsOperators = OPERATOR_PARENTS.has(type);
     if (c.gotoFirstChild()) {
       do {
-        const childField = this.fieldOf(c);
-        if (!c.nodeIsNamed) {
-          const tokenType = this.typeOf(c);
-          const missing = c.nodeIsMissing;
-          if (missing) node.hasError = true;
+        const childId = c.nodeTypeId;
+        let named = this.typeNamed[childId];
+        if (named === undefined) {
+          this.typeOf(c, childId);
+          named = this.typeNamed[childId];
+        }
+        if (!named) {
+          const tokenType = this.typeNames[childId];
+          const childField = keepsOperators ? this.fieldOf(c) : null;
           if ((childField && KEPT_ANONYMOUS_FIELDS.has(childField)) || KEPT_ANONYMOUS_TYPES.has(tokenType)) {
-            const token = new ConvertedNode(tokenType, c.startIndex, c.endIndex, childField, tokenType, false);
+            const tokenStart = c.startIndex;
+            const tokenEnd = c.endIndex;
+            const token = new ConvertedNode(tokenType, tokenStart, tokenEnd, childField, tokenType, false);
             token.parent = node;
-            token.hasError = missing;
+            if (tokenStart === tokenEnd && c.nodeIsMissing) {
+              token.hasError = true;
+              node.hasError = true;
+            }
             node.children.push(token);
+          } else if (c.startIndex === c.endIndex && c.nodeIsMissing) {
+            node.hasError = true;
           }
           continue;
         }
-        const child = this.convert(c, childField);
+        const child = this.convert(c, hasFields ? this.fieldOf(c) : null);
         child.parent = node;
         if (child.hasError) node.hasError = true;
         node.children.push(child);
@@ -197,7 +231,7 @@ export function convertTree(tree: TsTree, text: string, cache?: SyntaxCache): No
           if (child) cache.hits++;
         }
         if (!child) {
-          child = converter.convert(c, converter.fieldOf(c));
+          child = converter.convert(c, null);
           if (statementText !== undefined) {
             cache.misses++;
             cache.keep(statementText, start, child);
