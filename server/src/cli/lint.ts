@@ -26,6 +26,8 @@ export function lintSource(text: string, parser: PythonParser, options: AnalyzeO
   const ruleFailures = new Map<string, string>();
   const run = (t: string) => {
     const result = analyze(t, parser, options);
+    // wasm trees live outside the JS heap until deleted; native ones are collected, delete is a no-op there.
+    result.tree.delete?.();
     for (const f of result.ruleFailures) if (!ruleFailures.has(f.code)) ruleFailures.set(f.code, firstLine(f.error));
     return result.findings;
   };

@@ -15,14 +15,17 @@ import {
   mergeSettings,
   readPyprojectConfig,
 } from '../engine/config';
-import { decodeSource, encodeSource, SourceError } from '../engine/decode';
+import { decodeSource, SourceError } from '../engine/decode';
 import { GrammarLoadError, loadPythonParser, type PythonParser } from '../engine/parser';
 import { ALL_CODES, ALL_RULES, RULES_BY_CODE } from '../engine/rules/registry';
 import { ruleDocsPath, ruleDocsUrl } from '../engine/docs';
 import { unifiedDiff } from './diff';
-import { describe, discoverFiles } from './discover';
+import { discoverFiles } from './discover';
 import { type FileFindings, formatGithub, formatJson, formatSarif, formatText, OUTPUT_FORMATS, type OutputFormat } from './formats';
+import { type FileJob, type FileJobResult } from './jobs';
 import { lintSource } from './lint';
+import { lintFiles } from './workers';
+import { LineIndex } from '../engine/source';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -188,40 +191,36 @@ export async function run(argv: string[], io: CliIo = defaultIo): Promise<number
   const diffs: string[] = [];
   let fixedCount = 0;
   const reportedRuleFailures = new Set<string>();
-
-  const lintOne = (displayName: string, bytes: Buffer, fromStdin: boolean) => {
-    let settings: LintSettings;
-    try {
-      const fileConfig = resolver.forPath(path.resolve(io.cwd, displayName));
-      settings = mergeSettings(fileConfig, cliSettings);
-    } catch (err) {
-      if (err instanceof ConfigError) throw err;
-      throw err;
-    }
-    const decoded = decodeSource(bytes);
-    const linted = lintSource(decoded.text, parser, { ...settings, path: displayName }, fixMode);
-    for (const failure of linted.ruleFailures) {
+  const settingsFor = (displayName: string) => mergeSettings(resolver.forPath(path.resolve(io.cwd, displayName)), cliSettings);
+  const collect = (outcome: FileJobResult) => {
+    for (const failure of outcome.ruleFailures) {
       if (reportedRuleFailures.has(failure.code)) continue;
       reportedRuleFailures.add(failure.code);
-      io.stderr(`pds-lint: internal error in rule ${failure.code} (first seen in ${displayName}): ${failure.message}; the other rules still ran\n`);
+      io.stderr(`pds-lint: internal error in rule ${failure.code} (first seen in ${outcome.display}): ${failure.message}; the other rules still ran\n`);
     }
-    if (linted.text !== decoded.text) {
-      fixedCount += linted.fixesApplied;
-      if (values.diff) diffs.push(unifiedDiff(decoded.text, linted.text, displayName));
-      else if (fromStdin) io.stdout(linted.text);
-      else fs.writeFileSync(path.resolve(io.cwd, displayName), encodeSource({ text: linted.text, hasBom: decoded.hasBom }));
-    } else if (fromStdin && values.fix) {
-      io.stdout(linted.text);
-    }
-    results.push({ filename: displayName, findings: linted.findings, lines: linted.lines });
+    if (outcome.problem) problems.push({ path: outcome.display, message: outcome.problem });
+    if (outcome.text === undefined) return;
+    fixedCount += outcome.fixesApplied;
+    if (outcome.diff) diffs.push(outcome.diff);
+    results.push({ filename: outcome.display, findings: outcome.findings, lines: new LineIndex(outcome.text) });
   };
 
+  const readStdin = positionals.includes('-') || (positionals.length === 0 && values['stdin-filename'] !== undefined);
   try {
-    const readStdin = positionals.includes('-') || (positionals.length === 0 && values['stdin-filename'] !== undefined);
     if (readStdin) {
       const name = values['stdin-filename'] ?? '-';
       try {
-        lintOne(name, io.readStdin(), true);
+        const decoded = decodeSource(io.readStdin());
+        const linted = lintSource(decoded.text, parser, { ...settingsFor(name), path: name }, fixMode);
+        if (values.fix) io.stdout(linted.text);
+        collect({
+          display: name,
+          text: linted.text,
+          findings: linted.findings,
+          fixesApplied: linted.fixesApplied,
+          diff: values.diff && linted.text !== decoded.text ? unifiedDiff(decoded.text, linted.text, name) : undefined,
+          ruleFailures: linted.ruleFailures,
+        });
       } catch (err) {
         if (err instanceof SourceError) problems.push({ path: name, message: err.message });
         else throw err;
@@ -229,8 +228,8 @@ export async function run(argv: string[], io: CliIo = defaultIo): Promise<number
     }
     const inputs = positionals.filter((p) => p !== '-');
     if (!readStdin || inputs.length) {
-      const roots = inputs.length ? inputs : ['.'];
-      for (const root of roots) {
+      const jobs: FileJob[] = [];
+      for (const root of inputs.length ? inputs : ['.']) {
         const config = resolver.forPath(path.resolve(io.cwd, root));
         const discovered = discoverFiles([path.isAbsolute(root) ? root : path.join(io.cwd, root)], {
           exclude: config?.exclude,
@@ -240,22 +239,10 @@ export async function run(argv: string[], io: CliIo = defaultIo): Promise<number
         for (const p of discovered.problems) problems.push({ path: relative(io.cwd, p.path), message: p.message });
         for (const file of discovered.files) {
           const display = relative(io.cwd, file);
-          let bytes: Buffer;
-          try {
-            bytes = fs.readFileSync(file);
-          } catch (err) {
-            problems.push({ path: display, message: `cannot read: ${describe(err)}` });
-            continue;
-          }
-          try {
-            lintOne(display, bytes, false);
-          } catch (err) {
-            if (err instanceof SourceError) problems.push({ path: display, message: err.message });
-            else if (err instanceof ConfigError) throw err;
-            else problems.push({ path: display, message: `internal error: ${(err as Error).message}` });
-          }
+          jobs.push({ display, absolute: path.resolve(io.cwd, file), settings: settingsFor(display), fix: fixMode, output: values.diff ? 'diff' : 'write' });
         }
       }
+      for (const outcome of await lintFiles(jobs, parser)) collect(outcome);
     }
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -267,8 +254,7 @@ export async function run(argv: string[], io: CliIo = defaultIo): Promise<number
 
   for (const p of problems) io.stderr(`pds-lint: ${p.path}: ${p.message}\n`);
 
-  const stdinFixOutput = values.fix && (positionals.includes('-') || (positionals.length === 0 && values['stdin-filename'] !== undefined));
-  const emit = stdinFixOutput ? io.stderr : io.stdout;
+  const emit = values.fix && readStdin ? io.stderr : io.stdout;
   if (values.diff) {
     emit(diffs.join(''));
     if (!values.quiet) io.stderr(fixedCount ? `Would fix ${fixedCount} problem${fixedCount === 1 ? '' : 's'}.\n` : 'No fixes available.\n');

@@ -126,22 +126,27 @@ interface WasmModule {
   Language: { load(input: string | Uint8Array): Promise<unknown> };
 }
 
-/** Finds a file shipped either next to the bundle (dist/) or in node_modules. */
-function locate(fileName: string, packageName: string): string {
+/** Finds a file shipped either next to the bundle (dist/) or in the package's folder in node_modules. */
+function locate(fileName: string, packageName: string): string | undefined {
   const candidates = [path.join(__dirname, fileName), path.join(__dirname, 'wasm', fileName)];
-  for (const c of candidates) if (fs.existsSync(c)) return c;
   try {
-    return path.join(path.dirname(runtimeRequire.resolve(`${packageName}/package.json`)), fileName);
+    // The package's entry point, then up to its root (exports maps may hide package.json).
+    let dir = path.dirname(runtimeRequire.resolve(packageName));
+    for (let i = 0; i < 4; i++, dir = path.dirname(dir)) candidates.push(path.join(dir, fileName));
   } catch {
-    return candidates[0];
+    // not installed: only the bundled copies can serve
   }
+  return candidates.find((c) => fs.existsSync(c));
 }
 
 async function loadWasm(): Promise<Omit<PythonParser, 'fallbackReason'>> {
-  const mod = runtimeRequire('web-tree-sitter') as WasmModule;
   const runtimeWasm = locate('tree-sitter.wasm', 'web-tree-sitter');
-  await mod.Parser.init({ locateFile: () => runtimeWasm });
   const grammarPath = locate('tree-sitter-python.wasm', 'tree-sitter-python');
+  // Check before starting the runtime: a missing file makes emscripten abort asynchronously.
+  if (!runtimeWasm) throw new Error('tree-sitter.wasm (web-tree-sitter) not found');
+  if (!grammarPath) throw new Error('tree-sitter-python.wasm not found');
+  const mod = runtimeRequire('web-tree-sitter') as WasmModule;
+  await mod.Parser.init({ locateFile: () => runtimeWasm });
   const language = await mod.Language.load(fs.readFileSync(grammarPath));
   const parser = new mod.Parser();
   parser.setLanguage(language);

@@ -98,7 +98,7 @@ export default defineRule(
         const batchHint = name === 'partitions' && cls.role === 'DataSourceStreamReader' && positionalRange(fn).max === 0 ? ' (the batch reader signature)' : '';
         report({
           node: fn.parametersNode,
-          message: `\`${name}${got}\`${batchHint} does not match how Spark calls it on a ${cls.role}: expected \`${name}${want}\`, so the call fails with TypeError`,
+          message: `\`${name}${got}\`${batchHint} does not match how Spark calls it on a ${cls.role}: expected ${want}, so the call fails with TypeError`,
           fix: signatureFix(model, fn, expected),
         });
       }

@@ -1,0 +1,78 @@
+/**
+ * One file's work for the CLI: read, decode, lint, fix (write or diff). Runs on the main thread
+ * for a few files and in worker threads for many (see workers.ts); results are plain data.
+ */
+import * as fs from 'node:fs';
+import type { LintSettings } from '../engine/config';
+import { decodeSource, encodeSource, SourceError } from '../engine/decode';
+import type { PythonParser } from '../engine/parser';
+import type { Finding } from '../engine/types';
+import { unifiedDiff } from './diff';
+import { describe } from './discover';
+import { type FixMode, lintSource } from './lint';
+
+export interface FileJob {
+  /** The path as shown to the user. */
+  display: string;
+  /** Where to read (and write fixes). */
+  absolute: string;
+  settings: LintSettings;
+  fix: FixMode;
+  /** What to do with fixed text: write it back, or return a unified diff. */
+  output: 'write' | 'diff';
+}
+
+export interface FileJobResult {
+  display: string;
+  /** The final text (after fixes), for positions in the report; absent when the file failed. */
+  text?: string;
+  findings: Finding[];
+  fixesApplied: number;
+  diff?: string;
+  /** Why the file could not be linted (read error, not UTF-8, binary, too large). */
+  problem?: string;
+  ruleFailures: { code: string; message: string }[];
+}
+
+export function runFileJob(job: FileJob, parser: PythonParser): FileJobResult {
+  const failed = (problem: string): FileJobResult => ({ display: job.display, findings: [], fixesApplied: 0, problem, ruleFailures: [] });
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(job.absolute);
+  } catch (err) {
+    return failed(`cannot read: ${describe(err)}`);
+  }
+  let decoded;
+  try {
+    decoded = decodeSource(bytes);
+  } catch (err) {
+    if (err instanceof SourceError) return failed(err.message);
+    throw err;
+  }
+  let linted;
+  try {
+    linted = lintSource(decoded.text, parser, { ...job.settings, path: job.display }, job.fix);
+  } catch (err) {
+    return failed(`internal error: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const result: FileJobResult = {
+    display: job.display,
+    text: linted.text,
+    findings: linted.findings,
+    fixesApplied: 0,
+    ruleFailures: linted.ruleFailures,
+  };
+  if (linted.text !== decoded.text) {
+    result.fixesApplied = linted.fixesApplied;
+    if (job.output === 'diff') {
+      result.diff = unifiedDiff(decoded.text, linted.text, job.display);
+    } else {
+      try {
+        fs.writeFileSync(job.absolute, encodeSource({ text: linted.text, hasBom: decoded.hasBom }));
+      } catch (err) {
+        return { ...failed(`cannot write the fixes: ${describe(err)}`), text: decoded.text };
+      }
+    }
+  }
+  return result;
+}
