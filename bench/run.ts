@@ -1,0 +1,88 @@
+/**
+ * `npm run bench`: how close the engine is to the physical limit (tree-sitter parsing alone) and
+ * how it compares with the Python tools a user already runs. Every figure is measured in this run
+ * next to its baseline; medians with the p10–p90 spread. `--quick` is a smoke run for CI.
+ * Prints tables and writes bench/results.json.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadNativePythonParser } from '../server/src/engine/parser';
+import { cliThroughput } from './cli';
+import { engineVsParse } from './engine';
+import { generateSource } from './generate';
+import { pyrightCommand, timeLspServer, timeRuffWasm } from './peers';
+import { fmt, spread, table } from './stats';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const skipPeers = process.argv.includes('--no-peers');
+  const parser = loadNativePythonParser();
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` },
+    quick,
+  };
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  out(`pds-lint benchmark — ${results.date as string} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}${quick ? ' (quick)' : ''}`);
+
+  // 1. Engine vs parse-only
+  const sizes = quick ? [100, 1000, 3000] : [100, 1000, 3000, 20000];
+  const engine = engineVsParse(parser, sizes, quick ? 5 : 20);
+  results.engine = engine;
+  out('\n## 1. Engine vs tree-sitter parse alone (ms, median (p10–p90))');
+  out(
+    table(
+      ['lines', 'KB', 'parse', 'analyze (all rules)', 'ratio', 'convert', 'model', 'rules', 'findings'],
+      engine.map((r) => [String(r.lines), (r.bytes / 1024).toFixed(0), spread(r.parse), spread(r.analyze), `${r.ratio.toFixed(2)}×`, fmt(r.phases.convert), fmt(r.phases.model), fmt(r.phases.rules), String(r.findings)]),
+    ),
+  );
+  const perLine = engine.map((r) => r.analyze.median / r.lines);
+  out(`growth: ${perLine.map((x) => `${(x * 1000).toFixed(1)} µs/line`).join(', ')} (linear when these stay flat)`);
+
+  const text3000 = generateSource(3000, 3000);
+
+  // 3. Peers
+  if (!skipPeers) {
+    out('\n## 3. Peers on the same 3,000-line file, same run');
+    const ruff = timeRuffWasm(text3000, quick ? 5 : 20);
+    results.ruffWasm = ruff;
+    const ours = engine.find((r) => r.lines >= 3000) ?? engine[engine.length - 1];
+    const rows: string[][] = [['ruff-wasm lint (in-process)', spread(ruff.lint), spread(ours.analyze), `${(ours.analyze.median / ruff.lint.median).toFixed(2)}×`]];
+    try {
+      const { command, args } = pyrightCommand();
+      const pyright = await timeLspServer(command, args, text3000, quick ? 5 : 20);
+      results.pyright = pyright;
+      const server = results.serverLatency as { firstDiagnostics?: number; edit?: { median: number } } | undefined;
+      rows.push(['pyright first diagnostics (fresh process)', fmt(pyright.firstDiagnostics), server?.firstDiagnostics !== undefined ? fmt(server.firstDiagnostics) : '-', server?.firstDiagnostics !== undefined ? `${(server.firstDiagnostics / pyright.firstDiagnostics).toFixed(3)}×` : '-']);
+      rows.push(['pyright edit → diagnostics', spread(pyright.edit), server?.edit ? fmt(server.edit.median) : '-', server?.edit ? `${(server.edit.median / pyright.edit.median).toFixed(3)}×` : '-']);
+      rows.push(['pyright RSS, one 3,000-line file open (MiB)', pyright.rssMiB.toFixed(0), '', '']);
+    } catch (err) {
+      out(`pyright: not measured (${(err as Error).message})`);
+    }
+    out(table(['measure (ms)', 'peer', 'pds-lint', 'ours / theirs'], rows));
+  }
+
+  // 4. CLI throughput
+  const files = quick ? 100 : 1000;
+  out(`\n## 4. pds-lint over a generated tree of ${files} files`);
+  const cli = cliThroughput(parser, path.join(ROOT, 'bin', 'pds-lint.js'), files, quick ? 1 : 3);
+  results.cli = cli;
+  out(
+    table(
+      ['files', 'MB', 'pds-lint (all cores)', 'pds-lint (1 thread)', 'parse only (1 thread)', 'files/s', 'MB/s', 'share of parse-only', 'start-up'],
+      [[String(cli.files), cli.megabytes.toFixed(1), spread(cli.lint), spread(cli.lintOneThread), spread(cli.parseOnly), cli.filesPerSecond.toFixed(0), cli.megabytesPerSecond.toFixed(2), `${(cli.shareOfParseOnly * 100).toFixed(0)}%`, spread(cli.startup)]],
+    ),
+  );
+
+  const file = path.join(ROOT, 'bench', 'results.json');
+  fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  out(`\nwrote ${path.relative(process.cwd(), file)}`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+});
