@@ -27,11 +27,15 @@ export function parseDdlFields(ddl: string): string[] | undefined {
   if (struct) text = struct[1];
   const parts: string[] = [];
   let depth = 0;
-  let quoted = false;
+  // The quote character we are inside (back-quoted names, quoted COMMENT text), if any.
+  let quote: string | undefined;
   let current = '';
   for (const ch of text) {
-    if (ch === '`') quoted = !quoted;
-    if (!quoted) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+    } else if (ch === '`' || ch === "'" || ch === '"') {
+      quote = ch;
+    } else {
       if (ch === '<' || ch === '(') depth++;
       else if (ch === '>' || ch === ')') depth--;
       else if (ch === ',' && depth === 0) {
@@ -43,7 +47,7 @@ export function parseDdlFields(ddl: string): string[] | undefined {
     current += ch;
   }
   parts.push(current);
-  if (quoted || depth !== 0) return undefined;
+  if (quote || depth !== 0) return undefined;
   const names: string[] = [];
   for (const raw of parts) {
     const part = raw.trim();
