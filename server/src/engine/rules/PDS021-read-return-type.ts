@@ -17,7 +17,7 @@ import {
   type SparkRole,
   type Value,
 } from '../model';
-import { childByField, isAncestor, type Node } from '../syntax';
+import { ancestors, childByField, isAncestor, type Node } from '../syntax';
 import type { Fix } from '../types';
 import { defineRule } from './rule';
 
@@ -154,13 +154,15 @@ interface RowProblem {
 function rowProblems(model: FileModel, fn: FunctionInfo, row: Node, schema: LiteralSchema | undefined): RowProblem[] {
   const values = model.evaluator.evaluate(row, fn);
   const out: RowProblem[] = [];
+  // Rows of a returned list or iterator are "returned", the others "yielded".
+  const verb = ancestors(row).some((a) => a.type === 'yield') ? 'yields' : 'returns';
   const valid = values.some((v) => v.kind === 'tuple' || v.kind === 'list' || (v.kind === 'object' && !v.cls) || v.kind === 'unknown' || v.kind === 'param');
   if (!valid) {
     const bad = values.find((v) => NOT_A_ROW[v.kind]);
     if (bad) {
       out.push({
         node: row,
-        message: `yields ${NOT_A_ROW[bad.kind]} as a row: each row must be a tuple, list, \`Row\` or \`pyarrow.RecordBatch\`, so the task fails with DATA_SOURCE_INVALID_RETURN_TYPE`,
+        message: `${verb} ${NOT_A_ROW[bad.kind]} as a row: each row must be a tuple, list, \`Row\` or \`pyarrow.RecordBatch\`, so the task fails with DATA_SOURCE_INVALID_RETURN_TYPE`,
       });
       return out;
     }
@@ -174,7 +176,7 @@ function rowProblems(model: FileModel, fn: FunctionInfo, row: Node, schema: Lite
       const node = isAncestor(fn.node, v.node) ? v.node : row;
       out.push({
         node,
-        message: `yields ${v.kind === 'list' ? 'a list' : 'a tuple'} of ${arity} value${arity === 1 ? '' : 's'}, but ${schema.origin} declares ${schema.fields.length} field${schema.fields.length === 1 ? '' : 's'} (${fieldList}): the task fails with DATA_SOURCE_RETURN_SCHEMA_MISMATCH`,
+        message: `${verb} a row of ${arity} value${arity === 1 ? '' : 's'}, but ${schema.origin} declares ${schema.fields.length} field${schema.fields.length === 1 ? '' : 's'} (${fieldList}): the task fails with DATA_SOURCE_RETURN_SCHEMA_MISMATCH`,
         related,
       });
       break;
@@ -184,7 +186,7 @@ function rowProblems(model: FileModel, fn: FunctionInfo, row: Node, schema: Lite
       const node = isAncestor(fn.node, v.node) ? v.node : row;
       out.push({
         node,
-        message: `yields a \`Row\` with fields ${names.map((n) => `\`${n}\``).join(', ')}, but ${schema.origin} declares ${fieldList}: Spark matches a named Row by field name and fails the task with DATA_SOURCE_RETURN_SCHEMA_MISMATCH`,
+        message: `${verb} a \`Row\` with fields ${names.map((n) => `\`${n}\``).join(', ')}, but ${schema.origin} declares ${fieldList}: Spark matches a named Row by field name and fails the task with DATA_SOURCE_RETURN_SCHEMA_MISMATCH`,
         related,
       });
       break;
