@@ -107,7 +107,10 @@ function notAMessage(model: FileModel, fn: FunctionInfo, expr: Node): string | u
     const local = expr.type === 'identifier' ? model.classesByName.get(expr.text ?? '') : undefined;
     if (role === 'WriterCommitMessage' || local?.role === 'WriterCommitMessage') return `the class \`${model.textOf(expr)}\`, not an instance`;
   }
-  for (const v of model.evaluator.evaluate(expr, fn)) {
+  const values = model.evaluator.evaluate(expr, fn);
+  // `self.x` gathers every assignment of the class, in any order: only report when none of them is right.
+  if (expr.type === 'attribute' && values.some((v) => !isNotAMessage(v))) return undefined;
+  for (const v of values) {
     const kind = NOT_A_MESSAGE_KINDS[v.kind];
     if (kind) {
       const what = v.node === expr || expr.type !== 'identifier' ? kind : `${kind} (\`${model.textOf(expr)}\` can be \`${model.textOf(v.node).replace(/\s+/g, ' ').slice(0, 40)}\`)`;
@@ -117,6 +120,10 @@ function notAMessage(model: FileModel, fn: FunctionInfo, expr: Node): string | u
     if (v.kind === 'class' && v.cls?.role === 'WriterCommitMessage') return `the class \`${v.cls.name}\`, not an instance`;
   }
   return undefined;
+}
+
+function isNotAMessage(v: Value): boolean {
+  return !!NOT_A_MESSAGE_KINDS[v.kind] || (v.kind === 'object' && !!v.cls && isVisiblyNotAMessage(v.cls)) || (v.kind === 'class' && v.cls?.role === 'WriterCommitMessage');
 }
 
 /** Base classes that are certainly not `WriterCommitMessage`. */

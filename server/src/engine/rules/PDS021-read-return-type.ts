@@ -106,7 +106,10 @@ export default defineRule(
 );
 
 function notAnIterator(model: FileModel, fn: FunctionInfo, expr: Node): string | undefined {
-  for (const v of model.evaluator.evaluate(expr, fn)) {
+  const values = model.evaluator.evaluate(expr, fn);
+  // `self.x` gathers every assignment of the class, in any order: only report when none of them is an iterator.
+  if (expr.type === 'attribute' && values.some((v) => !NOT_AN_ITERATOR[v.kind])) return undefined;
+  for (const v of values) {
     const what = NOT_AN_ITERATOR[v.kind];
     if (what) return what;
   }

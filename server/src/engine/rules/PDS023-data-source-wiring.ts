@@ -31,8 +31,9 @@ export default defineRule(
           message: `\`${ds.name}.name()\` is not a \`@classmethod\`: Spark calls it on the class (\`${ds.name}.name()\`) and checks \`inspect.ismethod(${ds.name}.name)\`, so registering or using the source fails (TypeError or DATA_SOURCE_TYPE_MISMATCH); add \`@classmethod\` and take \`cls\``,
         });
       }
+      // `name = "x"`; not `name = classmethod(...)`, which is a classmethod.
       const nameAttribute = ds.classAttributes.get('name');
-      if (!name && nameAttribute) {
+      if (!name && (nameAttribute?.type === 'string' || nameAttribute?.type === 'concatenated_string')) {
         const target = nameAttribute.parent ? childByField(nameAttribute.parent, 'left') : undefined;
         report({
           node: target ?? nameAttribute,
@@ -56,11 +57,21 @@ export default defineRule(
       }
 
       const init = own.get('__init__');
-      if (init && !init.node.hasError && !acceptsKeyword(init.params.slice(1), 'options')) {
-        report({
-          node: init.nameNode,
-          message: `\`${ds.name}.__init__\` cannot take \`options=\`: Spark constructs the DataSource as \`${ds.name}(options=options)\`, so it fails with TypeError; use \`def __init__(self, options)\` and call \`super().__init__(options)\``,
-        });
+      if (init && !init.node.hasError && !init.isStatic && !init.isClassMethod) {
+        const params = init.params.slice(1);
+        // Parameters Spark does not pass and that have no default.
+        const required = params.filter((p) => p.name !== 'options' && !p.defaultValue && p.kind !== 'varargs' && p.kind !== 'kwargs');
+        if (!acceptsKeyword(params, 'options')) {
+          report({
+            node: init.nameNode,
+            message: `\`${ds.name}.__init__\` cannot take \`options=\`: Spark constructs the DataSource as \`${ds.name}(options=options)\`, so it fails with TypeError; use \`def __init__(self, options)\` and call \`super().__init__(options)\``,
+          });
+        } else if (required.length) {
+          report({
+            node: init.nameNode,
+            message: `\`${ds.name}.__init__\` requires ${required.map((p) => `\`${p.name}\``).join(', ')}, which Spark does not pass: it constructs the DataSource as \`${ds.name}(options=options)\`, so it fails with TypeError; give ${required.length > 1 ? 'them defaults' : 'it a default'} or read ${required.length > 1 ? 'them' : 'it'} from \`options\``,
+          });
+        }
       }
 
       const methods = allMethods(ds);
