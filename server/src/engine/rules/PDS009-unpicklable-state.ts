@@ -120,7 +120,8 @@ function moveToExecutorFix(model: FileModel, cls: ClassInfo, init: FunctionInfo,
   const entries = executorEntryNames(cls.role).map((n) => methods.get(n)).filter((f): f is FunctionInfo => !!f);
   if (entries.length !== 1) return undefined;
   const entry = entries[0];
-  if (!model.classes.includes(entry.owner!) || entry.node.hasError) return undefined;
+  // Only into a method of the same class: a base class's method also runs for its other subclasses.
+  if (entry.owner !== init.owner || entry.node.hasError) return undefined;
 
   // `x` is assigned only here, and read only on the executor path (not by __init__ or the driver).
   const lineage = classLineage(cls);
