@@ -104,14 +104,14 @@ function advice(cls: ClassInfo): string {
   return 'keep only plain values in it';
 }
 
+/** What the fix moves; a generator, lock or thread made per call would not mean what the shared one meant. */
+const MOVABLE: ReadonlySet<UnpicklableKind> = new Set<UnpicklableKind>(['client', 'connection', 'consumer', 'producer', 'socket', 'channel', 'file']);
+
 /**
  * Moves `self.x = make_client(...)` from `__init__` to the top of the executor method, when that
  * is the only place `x` is used and the construction reads nothing local to `__init__`.
  */
-const MOVABLE: ReadonlySet<UnpicklableKind> = new Set<UnpicklableKind>(['client', 'connection', 'consumer', 'producer', 'socket', 'channel', 'file']);
-
 function moveToExecutorFix(model: FileModel, cls: ClassInfo, init: FunctionInfo, attr: string, binding: Binding, made: UnpicklableConstruction): Fix | undefined {
-  // A generator, lock or thread made per call would not mean what the shared one meant.
   if (!MOVABLE.has(made.kind) || binding.value !== made.node || binding.kind !== 'assign') return undefined;
   const statement = binding.statement;
   const expressionStatement = statement.parent;
@@ -132,7 +132,6 @@ function moveToExecutorFix(model: FileModel, cls: ClassInfo, init: FunctionInfo,
   if (!readers.length || readers.some((f) => [...(sides.get(f) ?? [])].join() !== 'executor')) return undefined;
   if (!constructionIsPortable(model, init, made.node)) return undefined;
 
-  // The statement alone on its lines.
   const lines = model.lines;
   const statementLine = lines.lineOf(expressionStatement.start);
   // Comment lines right above the statement describe it: they move with it.
@@ -141,6 +140,7 @@ function moveToExecutorFix(model: FileModel, cls: ClassInfo, init: FunctionInfo,
   const lastLine = lines.lineOf(expressionStatement.end - 1);
   const before = model.text.slice(lines.lineStarts[statementLine], expressionStatement.start);
   const after = model.text.slice(expressionStatement.end, lines.lineEndWithoutBreak(lastLine));
+  // The statement must be alone on its lines.
   if (before.trim() || after.trim()) return undefined;
 
   // Where it goes: the top of the executor method, after its docstring and after constructions moved earlier (keeps their order).
@@ -155,7 +155,7 @@ function moveToExecutorFix(model: FileModel, cls: ClassInfo, init: FunctionInfo,
 
   const nl = lines.lineBreak(firstLine);
   const indent = functionBodyIndent(model, entry);
-  const comments = [];
+  const comments: string[] = [];
   for (let line = firstLine; line < statementLine; line++) comments.push(`${indent}${lines.lineText(line).trim()}${nl}`);
   const moved = `${comments.join('')}${indent}${model.textOf(statement)}${nl}`;
   const initStatements = init.body.children.filter((c) => c.named && c.type !== 'comment');
