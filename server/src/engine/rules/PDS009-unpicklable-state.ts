@@ -93,14 +93,14 @@ function consequence(cls: ClassInfo, kind: UnpicklableKind): string {
     case 'WriterCommitMessage':
       return `Spark pickles commit messages back to the driver, and ${outcome}`;
     default:
-      return `Spark pickles the ${isWriterRole(cls.role) ? 'writer' : 'reader'} to send it to executors, and ${outcome}`;
+      return `Spark pickles the ${isWriterRole(cls.role) ? 'writer' : 'reader'} for the executors, and ${outcome}`;
   }
 }
 
 function advice(cls: ClassInfo): string {
   const entry = executorEntryNames(cls.role)[0];
-  if (entry) return `keep only its settings in \`__init__\` and create it in \`${entry}()\``;
-  if (cls.role === 'DataSource') return 'keep only its settings and create it in the reader or writer method that uses it';
+  if (entry) return `create it in \`${entry}()\` instead`;
+  if (cls.role === 'DataSource') return 'create it in the reader or writer method that uses it';
   return 'keep only plain values in it';
 }
 

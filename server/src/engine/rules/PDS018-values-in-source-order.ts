@@ -29,7 +29,7 @@ export default defineRule(
           seen.add(found.call);
           report({
             node: found.call,
-            message: `\`${model.textOf(found.call).replace(/\s+/g, ' ')}\` orders the columns as the source orders \`${found.record}\`'s keys, not as the schema declares them (Spark matches tuples by position): a key added, dropped or moved at the source shifts values into the wrong columns or fails the row; build the tuple in schema order`,
+            message: `\`${model.textOf(found.call).replace(/\s+/g, ' ')}\` follows the order of \`${found.record}\`'s keys, not the schema's: Spark matches tuples by position, so a key added, dropped or moved at the source puts values in the wrong columns; build the tuple in schema order`,
           });
         }
       }

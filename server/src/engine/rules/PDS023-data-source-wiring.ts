@@ -28,7 +28,7 @@ export default defineRule(
       if (name && !name.isClassMethod && !name.node.hasError) {
         report({
           node: name.nameNode,
-          message: `\`${ds.name}.name()\` is not a \`@classmethod\`: Spark calls it on the class (\`${ds.name}.name()\`) and checks \`inspect.ismethod(${ds.name}.name)\`, so registering or using the source fails (TypeError or DATA_SOURCE_TYPE_MISMATCH); add \`@classmethod\` and take \`cls\``,
+          message: `\`${ds.name}.name()\` is not a \`@classmethod\`: Spark calls \`${ds.name}.name()\` and checks \`inspect.ismethod\`, so using the source fails (TypeError or DATA_SOURCE_TYPE_MISMATCH); add \`@classmethod\` and take \`cls\``,
         });
       }
       // `name = "x"`; not `name = classmethod(...)`, which is a classmethod.
@@ -37,7 +37,7 @@ export default defineRule(
         const target = nameAttribute.parent ? childByField(nameAttribute.parent, 'left') : undefined;
         report({
           node: target ?? nameAttribute,
-          message: `\`${ds.name}.name\` is a class attribute, not a \`@classmethod\`: Spark calls \`${ds.name}.name()\` and checks \`inspect.ismethod(${ds.name}.name)\`, so registering or using the source fails (TypeError or DATA_SOURCE_TYPE_MISMATCH); define \`@classmethod def name(cls)\``,
+          message: `\`${ds.name}.name\` is a class attribute, not a \`@classmethod\`: Spark calls \`${ds.name}.name()\` and checks \`inspect.ismethod\`, so using the source fails (TypeError or DATA_SOURCE_TYPE_MISMATCH); define \`@classmethod def name(cls)\``,
         });
       }
 
@@ -82,7 +82,7 @@ export default defineRule(
       if (builtinRaise && own.get('streamReader') === stream) {
         report({
           node: stream.nameNode,
-          message: `\`${ds.name}.streamReader()\` raises the builtin \`NotImplementedError\`: Spark falls back to \`simpleStreamReader()\` only on \`PySparkNotImplementedError\`, so the query fails instead; raise \`PySparkNotImplementedError\` (from \`pyspark.errors\`) or remove \`streamReader\``,
+          message: `\`${ds.name}.streamReader()\` raises the builtin \`NotImplementedError\`: Spark falls back to \`simpleStreamReader()\` only on \`PySparkNotImplementedError\`, so the query fails; raise that (from \`pyspark.errors\`) or remove \`streamReader\``,
           related: [{ start: builtinRaise.start, end: builtinRaise.end, message: 'raised here' }],
         });
       } else if (!builtinRaise && !fallsBack(model, stream) && own.get('simpleStreamReader') === simple) {
