@@ -18,6 +18,11 @@ export * from './imports';
 export * from './offsets';
 export * from './roles';
 export * from './values';
+export * from './flow';
+export * from './state';
+export * from './resources';
+export * from './schema';
+export * from './rows';
 
 /** `DataSource` methods that build readers and writers. */
 export const FACTORY_METHODS = ['streamReader', 'simpleStreamReader', 'streamWriter', 'reader', 'writer'] as const;
