@@ -71,6 +71,15 @@ export interface PythonParser {
   parse(text: string, oldTree?: TsTree): TsTree;
 }
 
+/**
+ * tree-sitter-python does not end lines at a lone `\r` (classic Mac line endings), while Python
+ * and LSP do. Replacing each lone `\r` by `\n` keeps every offset, so the tree stays valid for
+ * the original text.
+ */
+export function parserText(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
 export class GrammarLoadError extends Error {
   constructor(message: string) {
     super(message);
@@ -105,7 +114,8 @@ function loadNative(): PythonParser {
     parse(text: string, oldTree?: TsTree): TsTree {
       // The native binding copies a string input through a fixed-size buffer; a callback that
       // hands out chunks works for any size (long single lines included).
-      const input = text.length < 16_384 ? text : chunkedInput(text);
+      const normalized = parserText(text);
+      const input = normalized.length < 16_384 ? normalized : chunkedInput(normalized);
       const tree = parser.parse(input, oldTree ?? null);
       if (!tree) throw new ParseError('tree-sitter returned no tree');
       return tree;
@@ -153,7 +163,7 @@ async function loadWasm(): Promise<Omit<PythonParser, 'fallbackReason'>> {
   return {
     backend: 'wasm',
     parse(text: string, oldTree?: TsTree): TsTree {
-      const tree = parser.parse(text, oldTree);
+      const tree = parser.parse(parserText(text), oldTree);
       if (!tree) throw new ParseError('tree-sitter returned no tree');
       return tree;
     },

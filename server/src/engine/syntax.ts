@@ -26,7 +26,15 @@ export interface Node {
   readonly text: string | null;
   /** True for an ERROR node, a MISSING node, or a node with either below it. */
   hasError: boolean;
+  /** Nested deeper than {@link MAX_SYNTAX_DEPTH}: its children were not converted. */
+  truncated?: boolean;
 }
+
+/**
+ * Deeper subtrees are kept as opaque leaves. CPython itself rejects source nested beyond a few
+ * hundred levels, so nothing analysable is lost, and every recursive walk downstream is bounded.
+ */
+export const MAX_SYNTAX_DEPTH = 400;
 
 /** Anonymous tokens worth keeping: the operators of expressions and a few keywords. */
 const KEPT_ANONYMOUS_FIELDS = new Set(['operator', 'operators']);
@@ -52,6 +60,7 @@ const OPAQUE_TYPES = new Set(['comment']);
 class ConvertedNode implements Node {
   parent: Node | null = null;
   hasError = false;
+  truncated?: boolean;
   readonly children: Node[] = [];
   constructor(
     readonly type: string,
@@ -111,56 +120,78 @@ class Converter {
     return name;
   }
 
-  /** Converts the node under the cursor (and its subtree); the cursor ends where it started. */
-  convert(c: TsCursor, field: string | null): ConvertedNode {
+  private make(c: TsCursor, field: string | null, depth: number): ConvertedNode {
     const id = c.nodeTypeId;
     const type = this.typeOf(c, id);
     const start = c.startIndex;
     const end = c.endIndex;
-    const leafText = LEAF_TEXT_TYPES.has(type) ? this.text.slice(start, end) : null;
-    const node = new ConvertedNode(type, start, end, field, leafText);
+    const node = new ConvertedNode(type, start, end, field, LEAF_TEXT_TYPES.has(type) ? this.text.slice(start, end) : null);
     // MISSING nodes are zero-width; only those need the extra call.
     if (type === 'ERROR' || (start === end && c.nodeIsMissing)) node.hasError = true;
-    if (OPAQUE_TYPES.has(type)) return node;
+    if (depth >= MAX_SYNTAX_DEPTH) node.truncated = true;
+    return node;
+  }
+
+  /** Whether the converter descends into a node's children. */
+  private descends(node: ConvertedNode): boolean {
+    if (node.truncated || OPAQUE_TYPES.has(node.type)) return false;
     // A plain string's parts (string_start/content/end) add nothing to its text; f-strings keep
     // their interpolations.
-    if (type === 'string' && leafText !== null && !/^[A-Za-z]*[fFtT]/.test(leafText)) return node;
-    const hasFields = TYPES_WITH_FIELDS.has(type);
-    const keepsOperators = OPERATOR_PARENTS.has(type);
-    if (c.gotoFirstChild()) {
-      do {
-        const childId = c.nodeTypeId;
-        let named = this.typeNamed[childId];
-        if (named === undefined) {
-          this.typeOf(c, childId);
-          named = this.typeNamed[childId];
-        }
-        if (!named) {
-          const tokenType = this.typeNames[childId];
-          const childField = keepsOperators ? this.fieldOf(c) : null;
-          if ((childField && KEPT_ANONYMOUS_FIELDS.has(childField)) || KEPT_ANONYMOUS_TYPES.has(tokenType)) {
-            const tokenStart = c.startIndex;
-            const tokenEnd = c.endIndex;
-            const token = new ConvertedNode(tokenType, tokenStart, tokenEnd, childField, tokenType, false);
-            token.parent = node;
-            if (tokenStart === tokenEnd && c.nodeIsMissing) {
-              token.hasError = true;
-              node.hasError = true;
-            }
-            node.children.push(token);
-          } else if (c.startIndex === c.endIndex && c.nodeIsMissing) {
-            node.hasError = true;
-          }
-          continue;
-        }
-        const child = this.convert(c, hasFields ? this.fieldOf(c) : null);
-        child.parent = node;
-        if (child.hasError) node.hasError = true;
-        node.children.push(child);
-      } while (c.gotoNextSibling());
-      c.gotoParent();
+    return !(node.type === 'string' && node.text !== null && !/^[A-Za-z]*[fFtT]/.test(node.text));
+  }
+
+  /**
+   * Converts the node under the cursor and its subtree, iteratively (deeply nested expressions
+   * must not exhaust the JavaScript stack); the cursor ends where it started.
+   */
+  convert(c: TsCursor, field: string | null): ConvertedNode {
+    const root = this.make(c, field, 0);
+    if (!this.descends(root) || !c.gotoFirstChild()) return root;
+    // The stack holds the nodes whose children the cursor is walking.
+    const stack: ConvertedNode[] = [root];
+    for (;;) {
+      const parent = stack[stack.length - 1];
+      this.visitChild(c, parent, stack);
+      // Next: down into the node just pushed, else the next sibling, else back up.
+      const pushed = stack[stack.length - 1];
+      if (pushed !== parent && this.descends(pushed) && c.gotoFirstChild()) continue;
+      if (pushed !== parent) stack.pop();
+      while (!c.gotoNextSibling()) {
+        c.gotoParent();
+        const done = stack.pop()!;
+        if (done === root) return root;
+        const up = stack[stack.length - 1];
+        if (done.hasError) up.hasError = true;
+      }
     }
-    return node;
+  }
+
+  /** Adds the node under the cursor to `parent`; pushes it on `stack` when it is a named node. */
+  private visitChild(c: TsCursor, parent: ConvertedNode, stack: ConvertedNode[]): void {
+    const childId = c.nodeTypeId;
+    let named = this.typeNamed[childId];
+    if (named === undefined) {
+      this.typeOf(c, childId);
+      named = this.typeNamed[childId];
+    }
+    if (!named) {
+      const tokenType = this.typeNames[childId];
+      const childField = OPERATOR_PARENTS.has(parent.type) ? this.fieldOf(c) : null;
+      const missing = c.startIndex === c.endIndex && c.nodeIsMissing;
+      if ((childField && KEPT_ANONYMOUS_FIELDS.has(childField)) || KEPT_ANONYMOUS_TYPES.has(tokenType)) {
+        const token = new ConvertedNode(tokenType, c.startIndex, c.endIndex, childField, tokenType, false);
+        token.parent = parent;
+        token.hasError = missing;
+        parent.children.push(token);
+      }
+      if (missing) parent.hasError = true;
+      return;
+    }
+    const child = this.make(c, TYPES_WITH_FIELDS.has(parent.type) ? this.fieldOf(c) : null, stack.length);
+    child.parent = parent;
+    if (child.hasError) parent.hasError = true;
+    parent.children.push(child);
+    stack.push(child);
   }
 }
 
