@@ -1,0 +1,153 @@
+/**
+ * Open documents and their tree-sitter trees.
+ *
+ * Each incremental change is applied to the text and, as a `tree.edit`, to the document's last
+ * tree (offsets taken from the text before the change, as tree-sitter wants). Parsing is lazy:
+ * `syntaxOf()` reparses with the edited old tree, so ten keystrokes cost one parse. Converted
+ * top-level statements are reused through a per-document {@link SyntaxCache}. Trees and caches
+ * are kept for the most recently used documents only; the others reparse from scratch.
+ */
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import type { PythonParser, TsTree } from '../engine/parser';
+import { SyntaxCache } from '../engine/syntax';
+
+export interface DocumentSyntax {
+  tree: TsTree;
+  cache: SyntaxCache;
+  parseTime: number;
+  /** True when the parse reused the previous tree (incremental). */
+  incremental: boolean;
+}
+
+interface Entry {
+  document: TextDocument;
+  tree?: TsTree;
+  /** The tree was edited to match the current text, but not reparsed yet. */
+  stale: boolean;
+  cache?: SyntaxCache;
+  lastUsed: number;
+}
+
+export interface DocumentStoreOptions {
+  /** How many documents keep their tree and syntax cache between edits. */
+  retainedTrees: number;
+  /** Parse every time from scratch (for measuring what incremental parsing buys). */
+  incremental: boolean;
+}
+
+export class DocumentStore {
+  private readonly entries = new Map<string, Entry>();
+  private clock = 0;
+
+  constructor(
+    private readonly parser: PythonParser,
+    private readonly options: DocumentStoreOptions = { retainedTrees: 20, incremental: true },
+  ) {}
+
+  get(uri: string): TextDocument | undefined {
+    return this.entries.get(uri)?.document;
+  }
+
+  all(): TextDocument[] {
+    return [...this.entries.values()].map((e) => e.document);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  open(uri: string, languageId: string, version: number, text: string): TextDocument {
+    this.close(uri);
+    const document = TextDocument.create(uri, languageId, version, text);
+    this.entries.set(uri, { document, stale: true, lastUsed: ++this.clock });
+    return document;
+  }
+
+  close(uri: string): void {
+    const entry = this.entries.get(uri);
+    if (!entry) return;
+    entry.tree?.delete?.();
+    this.entries.delete(uri);
+  }
+
+  /** Applies LSP content changes in order; returns the updated document. */
+  change(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): TextDocument | undefined {
+    const entry = this.entries.get(uri);
+    if (!entry) return undefined;
+    let document = entry.document;
+    for (const change of changes) {
+      if ('range' in change && change.range) {
+        const startIndex = document.offsetAt(change.range.start);
+        const oldEndIndex = document.offsetAt(change.range.end);
+        const oldStart = document.positionAt(startIndex);
+        const oldEnd = document.positionAt(oldEndIndex);
+        const next = TextDocument.update(document, [change], version);
+        const newEndIndex = startIndex + change.text.length;
+        const newEnd = next.positionAt(newEndIndex);
+        if (entry.tree && this.options.incremental) {
+          entry.tree.edit({
+            startIndex,
+            oldEndIndex,
+            newEndIndex,
+            startPosition: { row: oldStart.line, column: oldStart.character },
+            oldEndPosition: { row: oldEnd.line, column: oldEnd.character },
+            newEndPosition: { row: newEnd.line, column: newEnd.character },
+          });
+        } else {
+          this.dropTree(entry);
+        }
+        document = next;
+      } else {
+        // A full replacement: the old tree says nothing about the new text.
+        this.dropTree(entry);
+        document = TextDocument.update(document, [change], version);
+      }
+    }
+    entry.document = document;
+    entry.stale = true;
+    entry.lastUsed = ++this.clock;
+    return document;
+  }
+
+  private dropTree(entry: Entry): void {
+    entry.tree?.delete?.();
+    entry.tree = undefined;
+  }
+
+  /** The document's tree for its current text (reparsed incrementally when needed). */
+  syntaxOf(uri: string): DocumentSyntax | undefined {
+    const entry = this.entries.get(uri);
+    if (!entry) return undefined;
+    entry.lastUsed = ++this.clock;
+    const text = entry.document.getText();
+    let incremental = false;
+    const t0 = performance.now();
+    if (entry.stale || !entry.tree) {
+      const old = this.options.incremental ? entry.tree : undefined;
+      const tree = this.parser.parse(text, old);
+      incremental = !!old;
+      if (entry.tree && entry.tree !== tree) entry.tree.delete?.();
+      entry.tree = tree;
+      entry.stale = false;
+    }
+    const parseTime = performance.now() - t0;
+    if (!this.options.incremental) entry.cache = undefined;
+    entry.cache ??= new SyntaxCache();
+    const syntax = { tree: entry.tree, cache: this.options.incremental ? entry.cache : new SyntaxCache(), parseTime, incremental };
+    this.evict();
+    return syntax;
+  }
+
+  /** Keeps trees and caches for the most recently used documents only. */
+  private evict(): void {
+    const withTrees = [...this.entries.values()].filter((e) => e.tree || e.cache);
+    if (withTrees.length <= this.options.retainedTrees) return;
+    withTrees.sort((a, b) => a.lastUsed - b.lastUsed);
+    for (const e of withTrees.slice(0, withTrees.length - this.options.retainedTrees)) {
+      this.dropTree(e);
+      e.cache = undefined;
+      e.stale = true;
+    }
+  }
+}

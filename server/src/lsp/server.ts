@@ -1,0 +1,357 @@
+/**
+ * The pds-lint language server: live diagnostics, code actions and hovers over the engine.
+ * Built with an injected connection (tests drive it over stdio, main.ts wires it), it keeps one
+ * incremental tree per open document and one analysis per document version.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CodeActionKind,
+  type CodeActionParams,
+  type Connection,
+  type Diagnostic,
+  DiagnosticSeverity,
+  type DocumentDiagnosticReport,
+  DocumentDiagnosticReportKind,
+  type InitializeParams,
+  type InitializeResult,
+  type ServerCapabilities,
+  TextDocumentSyncKind,
+} from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { type AnalysisResult, analyzeSyntax } from '../engine/analyze';
+import { ConfigError, type FileConfig, readPyprojectConfig } from '../engine/config';
+import { fixAll } from '../engine/fixes';
+import { noqaEdit } from '../engine/noqa';
+import type { PythonParser } from '../engine/parser';
+import { ALL_CODES } from '../engine/rules/registry';
+import { DocumentStore } from './documents';
+import { codeActions, FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND } from './features/codeActions';
+import { docsHref, rangeOf, toDiagnostic } from './features/diagnostics';
+import { hoverAt } from './features/hover';
+import { effectiveLintSettings, parseSettings, type Settings } from './config';
+
+export interface ServerOptions {
+  /** Parse every change from scratch (to measure what incremental parsing buys). */
+  incremental?: boolean;
+  /** Override the lint delay (ms) whatever the settings say; for benchmarks. */
+  delay?: number;
+}
+
+interface Analysis {
+  version: number;
+  /** Absent when the document was not analysed (too large); `diagnostics` then says why. */
+  result?: AnalysisResult;
+  diagnostics: Diagnostic[];
+}
+
+export class PdsServer {
+  private readonly documents: DocumentStore;
+  private readonly analyses = new Map<string, Analysis>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly settingsByUri = new Map<string, Settings>();
+  private readonly fileConfigByDir = new Map<string, FileConfig | undefined>();
+  private readonly reportedProblems = new Set<string>();
+  private pullDiagnostics = false;
+  private configurationRequests = false;
+  private documentChanges = false;
+  private workspaceFolders: string[] = [];
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly parser: PythonParser,
+    private readonly options: ServerOptions = {},
+  ) {
+    this.documents = new DocumentStore(parser, { retainedTrees: 20, incremental: options.incremental ?? true });
+  }
+
+  initialize(params: InitializeParams): InitializeResult {
+    const caps = params.capabilities;
+    this.pullDiagnostics = !!caps.textDocument?.diagnostic;
+    this.configurationRequests = !!caps.workspace?.configuration;
+    this.documentChanges = !!caps.workspace?.workspaceEdit?.documentChanges;
+    this.workspaceFolders = (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri));
+    const init = params.initializationOptions as { settings?: unknown } | undefined;
+    if (init?.settings) this.settingsByUri.set('*', this.validated(init.settings));
+    if (this.parser.fallbackReason) {
+      this.connection.console.warn(`pds-lint: using the wasm parser (${this.parser.fallbackReason})`);
+    }
+    return { capabilities: this.capabilities(), serverInfo: { name: 'pds-lint', version: serverVersion() } };
+  }
+
+  capabilities(): ServerCapabilities {
+    return {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+      hoverProvider: true,
+      executeCommandProvider: { commands: [SHOW_DOCUMENTATION_COMMAND] },
+      ...(this.pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
+    };
+  }
+
+  register(): void {
+    const c = this.connection;
+    c.onDidOpenTextDocument((p) => {
+      if (!isPython(p.textDocument.languageId, p.textDocument.uri)) return;
+      this.documents.open(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text);
+      this.schedule(p.textDocument.uri, 0);
+    });
+    c.onDidChangeTextDocument((p) => {
+      const doc = this.documents.change(p.textDocument.uri, p.textDocument.version ?? 0, p.contentChanges);
+      if (!doc) return;
+      void this.settingsFor(doc.uri).then((s) => {
+        if (s.run === 'onType') this.schedule(doc.uri, this.options.delay ?? s.delay);
+      });
+    });
+    c.onDidSaveTextDocument((p) => {
+      if (this.documents.get(p.textDocument.uri)) this.schedule(p.textDocument.uri, 0, true);
+    });
+    c.onDidCloseTextDocument((p) => {
+      const uri = p.textDocument.uri;
+      clearTimeout(this.timers.get(uri));
+      this.timers.delete(uri);
+      this.documents.close(uri);
+      this.analyses.delete(uri);
+      this.settingsByUri.delete(uri);
+      if (!this.pullDiagnostics) void c.sendDiagnostics({ uri, diagnostics: [] });
+    });
+    c.onDidChangeConfiguration((p) => {
+      this.settingsByUri.clear();
+      const raw = (p.settings as { pdsLint?: unknown } | undefined)?.pdsLint;
+      if (raw && !this.configurationRequests) this.settingsByUri.set('*', this.validated(raw));
+      this.relintAll();
+    });
+    c.onDidChangeWatchedFiles((p) => {
+      if (p.changes.some((ch) => ch.uri.endsWith('pyproject.toml'))) {
+        this.fileConfigByDir.clear();
+        this.relintAll();
+      }
+    });
+    c.onCodeAction((p) => this.guard('codeAction', () => this.onCodeAction(p), []));
+    c.onHover((p) =>
+      this.guard('hover', () => {
+        const doc = this.documents.get(p.textDocument.uri);
+        const analysis = doc && this.analysisOf(doc);
+        return doc && analysis?.result ? hoverAt(doc, analysis.result.model, doc.offsetAt(p.position)) ?? null : null;
+      }, null),
+    );
+    c.onExecuteCommand(async (p) => {
+      if (p.command !== SHOW_DOCUMENTATION_COMMAND) return null;
+      const code = String(p.arguments?.[0] ?? '');
+      if (!/^PDS\d{3}$/.test(code)) return null;
+      const href = docsHref(code);
+      await c.window.showDocument({ uri: href, external: !href.startsWith('file:'), takeFocus: true });
+      return null;
+    });
+    if (this.pullDiagnostics) {
+      c.languages.diagnostics.on(async (p): Promise<DocumentDiagnosticReport> => {
+        const doc = this.documents.get(p.textDocument.uri);
+        if (!doc) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+        const settings = await this.settingsFor(doc.uri);
+        if (!settings.enable) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+        const analysis = settings.run === 'onSave' ? this.analyses.get(doc.uri) ?? this.analysisOf(doc) : this.analysisOf(doc);
+        const resultId = String(analysis?.version ?? doc.version);
+        if (p.previousResultId === resultId && analysis) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId };
+        return { kind: DocumentDiagnosticReportKind.Full, resultId, items: analysis?.diagnostics ?? [] };
+      });
+    }
+    c.onShutdown(() => {
+      for (const t of this.timers.values()) clearTimeout(t);
+      this.timers.clear();
+    });
+  }
+
+  /** Runs `fn`; an internal error is logged once per kind and answered with `fallback`. */
+  private guard<T>(what: string, fn: () => T, fallback: T): T {
+    try {
+      return fn();
+    } catch (err) {
+      this.reportOnce(`internal:${what}`, () => this.connection.console.error(`pds-lint: internal error in ${what}: ${(err as Error).stack ?? err}`));
+      return fallback;
+    }
+  }
+
+  private reportOnce(key: string, report: () => void): void {
+    if (this.reportedProblems.has(key)) return;
+    this.reportedProblems.add(key);
+    report();
+  }
+
+  private validated(raw: unknown): Settings {
+    const { settings, problems } = parseSettings(raw);
+    for (const p of problems) {
+      this.reportOnce(`setting:${p.key}:${p.message}`, () => void this.connection.window.showWarningMessage(`pds-lint: setting ${p.key}: ${p.message}. Using the default.`));
+    }
+    return settings;
+  }
+
+  private async settingsFor(uri: string): Promise<Settings> {
+    const cached = this.settingsByUri.get(uri) ?? (this.configurationRequests ? undefined : this.settingsByUri.get('*'));
+    if (cached) return cached;
+    let raw: unknown = {};
+    if (this.configurationRequests) {
+      try {
+        raw = await this.connection.workspace.getConfiguration({ scopeUri: uri, section: 'pdsLint' });
+      } catch (err) {
+        this.connection.console.warn(`pds-lint: could not read settings (${(err as Error).message})`);
+      }
+    }
+    const settings = this.validated(raw);
+    this.settingsByUri.set(uri, settings);
+    return settings;
+  }
+
+  private fileConfigFor(uri: string): FileConfig | undefined {
+    if (!uri.startsWith('file:')) return undefined;
+    let dir = path.dirname(fileURLToPath(uri));
+    const visited: string[] = [];
+    let config: FileConfig | undefined;
+    for (;;) {
+      if (this.fileConfigByDir.has(dir)) {
+        config = this.fileConfigByDir.get(dir);
+        break;
+      }
+      visited.push(dir);
+      const candidate = path.join(dir, 'pyproject.toml');
+      if (fs.existsSync(candidate)) {
+        try {
+          config = readPyprojectConfig(candidate, ALL_CODES);
+        } catch (err) {
+          const message = err instanceof ConfigError ? err.message : String(err);
+          this.reportOnce(`pyproject:${message}`, () => void this.connection.window.showWarningMessage(`pds-lint: ${message}. Using the editor settings only.`));
+          config = undefined;
+        }
+        if (config) break;
+      }
+      const parent = path.dirname(dir);
+      if (parent === dir || (this.workspaceFolders.length && !this.workspaceFolders.some((w) => parent.startsWith(w)))) break;
+      dir = parent;
+    }
+    for (const d of visited) this.fileConfigByDir.set(d, config);
+    return config;
+  }
+
+  private relintAll(): void {
+    this.analyses.clear();
+    if (this.pullDiagnostics) {
+      void this.connection.languages.diagnostics.refresh();
+      return;
+    }
+    for (const doc of this.documents.all()) this.schedule(doc.uri, 0);
+  }
+
+  private schedule(uri: string, delay: number, force = false): void {
+    clearTimeout(this.timers.get(uri));
+    if (this.pullDiagnostics) {
+      // The client pulls; on save (onSave mode) it needs to be told to pull again.
+      if (force) void this.connection.languages.diagnostics.refresh();
+      return;
+    }
+    const run = () => {
+      this.timers.delete(uri);
+      void this.publish(uri, force);
+    };
+    if (delay <= 0) {
+      // Still yield to the event loop, so a burst of changes in one read is linted once.
+      this.timers.set(uri, setTimeout(run, 0));
+    } else {
+      this.timers.set(uri, setTimeout(run, delay));
+    }
+  }
+
+  private async publish(uri: string, saved: boolean): Promise<void> {
+    const doc = this.documents.get(uri);
+    if (!doc) return;
+    const settings = await this.settingsFor(uri);
+    const current = this.documents.get(uri);
+    if (!current || current.version !== doc.version) return; // a newer change is scheduled
+    if (!settings.enable) {
+      await this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      return;
+    }
+    if (settings.run === 'onSave' && !saved && this.analyses.has(uri)) return;
+    const analysis = this.analysisOf(doc);
+    if (!analysis) return;
+    await this.connection.sendDiagnostics({ uri, version: analysis.version, diagnostics: analysis.diagnostics });
+  }
+
+  /** The analysis of the document's current version (computed once per version). */
+  analysisOf(doc: TextDocument): Analysis | undefined {
+    const cached = this.analyses.get(doc.uri);
+    if (cached && cached.version === doc.version) return cached;
+    const settingsCached = this.settingsByUri.get(doc.uri) ?? this.settingsByUri.get('*');
+    const settings = settingsCached ?? parseSettings({}).settings;
+    const text = doc.getText();
+    if (text.length > settings.maxFileSize) {
+      const message = `pds-lint did not analyse this file: ${text.length} characters, more than pdsLint.maxFileSize (${settings.maxFileSize})`;
+      const analysis: Analysis = {
+        version: doc.version,
+        diagnostics: [{ range: rangeOf(doc, 0, 0), severity: DiagnosticSeverity.Information, source: 'pds', message }],
+      };
+      this.analyses.set(doc.uri, analysis);
+      return analysis;
+    }
+    try {
+      const syntax = this.documents.syntaxOf(doc.uri);
+      if (!syntax) return undefined;
+      const lint = effectiveLintSettings(this.fileConfigFor(doc.uri), settings);
+      const result = analyzeSyntax(text, { tree: syntax.tree, cache: syntax.cache, parseTime: syntax.parseTime }, {
+        ...lint,
+        path: doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : undefined,
+        onRuleError: (code, error) =>
+          this.reportOnce(`rule:${code}`, () => this.connection.console.error(`pds-lint: rule ${code} failed (other rules still report): ${(error as Error).stack ?? error}`)),
+      });
+      const diagnostics = result.findings.map((f) => {
+        const line = result.model.lines.lineOf(f.start);
+        const edit = noqaEdit(result.root, result.model.lines, line, f.code, result.noqa);
+        return toDiagnostic(doc, f, edit && { range: rangeOf(doc, edit.start, edit.end), newText: edit.newText });
+      });
+      const analysis: Analysis = { version: doc.version, result, diagnostics };
+      this.analyses.set(doc.uri, analysis);
+      return analysis;
+    } catch (err) {
+      this.reportOnce(`analysis:${(err as Error).message}`, () => this.connection.console.error(`pds-lint: could not analyse ${doc.uri}: ${(err as Error).stack ?? err}`));
+      return undefined;
+    }
+  }
+
+  private onCodeAction(params: CodeActionParams) {
+    const doc = this.documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    const analysis = this.analysisOf(doc);
+    const settings = this.settingsByUri.get(doc.uri) ?? parseSettings({}).settings;
+    const lint = effectiveLintSettings(this.fileConfigFor(doc.uri), settings);
+    return codeActions(params, {
+      document: doc,
+      findings: analysis?.result?.findings ?? [],
+      documentChanges: this.documentChanges,
+      fixAllSafe: () =>
+        fixAll(doc.getText(), (t) => {
+          const tree = this.parser.parse(t);
+          try {
+            return analyzeSyntax(t, { tree }, lint).findings;
+          } finally {
+            tree.delete?.();
+          }
+        }).text,
+    });
+  }
+}
+
+function isPython(languageId: string, uri: string): boolean {
+  return languageId === 'python' || uri.endsWith('.py') || uri.endsWith('.pyi');
+}
+
+export function serverVersion(): string {
+  for (const candidate of [path.join(__dirname, '..', '..', '..', '..', 'package.json'), path.join(__dirname, '..', 'package.json')]) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'pds-lint' && pkg.version) return pkg.version;
+    } catch {
+      // next
+    }
+  }
+  return '0.0.0';
+}
+

@@ -1,0 +1,220 @@
+/**
+ * A JSON-RPC client for protocol tests: starts the BUILT language server over stdio and speaks
+ * LSP to it with vscode-jsonrpc/vscode-languageserver-protocol. Waits are event-driven with a
+ * deadline; no fixed sleeps.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import type {
+  CodeAction,
+  Diagnostic,
+  DocumentDiagnosticReport,
+  Hover,
+  InitializeResult,
+  Position,
+  Range,
+  TextEdit,
+  WorkspaceEdit,
+} from 'vscode-languageserver-protocol';
+
+export const SERVER_MAIN = path.resolve(__dirname, '..', '..', 'server', 'src', 'lsp', 'main.js');
+
+export interface ClientOptions {
+  pull?: boolean;
+  settings?: Record<string, unknown>;
+  /** Workspace folder; a fresh temp dir when absent. */
+  root?: string;
+  args?: string[];
+  documentChanges?: boolean;
+}
+
+export class TestClient {
+  readonly connection: MessageConnection;
+  readonly messages: { type: number; message: string }[] = [];
+  readonly logs: string[] = [];
+  readonly shownDocuments: { uri: string; external?: boolean }[] = [];
+  readonly published = new Map<string, { version?: number; diagnostics: Diagnostic[] }>();
+  settings: Record<string, unknown>;
+  refreshes = 0;
+  initializeResult?: InitializeResult;
+  private waiters: (() => void)[] = [];
+  readonly root: string;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly options: ClientOptions,
+  ) {
+    this.settings = options.settings ?? {};
+    this.root = options.root ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pds-lsp-'));
+    this.connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const c = this.connection;
+    c.onNotification('textDocument/publishDiagnostics', (p: { uri: string; version?: number; diagnostics: Diagnostic[] }) => {
+      this.published.set(p.uri, { version: p.version, diagnostics: p.diagnostics });
+      this.notify();
+    });
+    c.onNotification('window/showMessage', (p: { type: number; message: string }) => {
+      this.messages.push(p);
+      this.notify();
+    });
+    c.onNotification('window/logMessage', (p: { message: string }) => {
+      this.logs.push(p.message);
+      this.notify();
+    });
+    c.onRequest('window/showMessageRequest', (p: { type: number; message: string }) => {
+      this.messages.push(p);
+      this.notify();
+      return null;
+    });
+    c.onRequest('window/showDocument', (p: { uri: string; external?: boolean }) => {
+      this.shownDocuments.push(p);
+      this.notify();
+      return { success: true };
+    });
+    c.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map(() => this.settings));
+    c.onRequest('workspace/diagnostic/refresh', () => {
+      this.refreshes++;
+      this.notify();
+      return null;
+    });
+    c.onRequest('client/registerCapability', () => null);
+    c.listen();
+  }
+
+  static async start(options: ClientOptions = {}): Promise<TestClient> {
+    const child = spawn(process.execPath, [SERVER_MAIN, '--stdio', ...(options.args ?? [])], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stderr!.resume();
+    const client = new TestClient(child, options);
+    client.initializeResult = await client.connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(client.root).href,
+      workspaceFolders: [{ uri: pathToFileURL(client.root).href, name: 'ws' }],
+      capabilities: {
+        textDocument: {
+          publishDiagnostics: { versionSupport: true, relatedInformation: true, codeDescriptionSupport: true, dataSupport: true },
+          ...(options.pull ? { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } } : {}),
+          codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source', 'source.fixAll'] } }, isPreferredSupport: true, dataSupport: true },
+          hover: { contentFormat: ['markdown', 'plaintext'] },
+        },
+        workspace: { configuration: true, workspaceEdit: { documentChanges: options.documentChanges ?? true }, diagnostics: { refreshSupport: true } },
+        window: { showDocument: { support: true } },
+      },
+    });
+    await client.connection.sendNotification('initialized', {});
+    return client;
+  }
+
+  private notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves when `check` returns a value (re-checked on every message), or fails at the deadline. */
+  waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const deadline = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+      const attempt = () => {
+        const value = check();
+        if (value !== undefined) {
+          clearTimeout(deadline);
+          resolve(value);
+        } else {
+          this.waiters.push(attempt);
+        }
+      };
+      attempt();
+    });
+  }
+
+  uri(name: string): string {
+    return pathToFileURL(path.join(this.root, name)).href;
+  }
+
+  open(name: string, text: string, version = 1): string {
+    const uri = this.uri(name);
+    void this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version, text } });
+    return uri;
+  }
+
+  change(uri: string, version: number, changes: ({ range: Range; text: string } | { text: string })[]): void {
+    void this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: changes });
+  }
+
+  close(uri: string): void {
+    void this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+
+  /** Diagnostics for a version: pushed by the server, or pulled. */
+  async diagnostics(uri: string, version: number): Promise<Diagnostic[]> {
+    if (this.options.pull) {
+      const report = (await this.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as DocumentDiagnosticReport;
+      return report.kind === 'full' ? report.items : [];
+    }
+    return this.waitFor(`diagnostics of ${uri} v${version}`, () => {
+      const p = this.published.get(uri);
+      return p && p.version === version ? p.diagnostics : undefined;
+    });
+  }
+
+  codeActions(uri: string, range: Range, diagnostics: Diagnostic[], only?: string[]): Promise<CodeAction[]> {
+    return this.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics, ...(only ? { only } : {}) } });
+  }
+
+  hover(uri: string, position: Position): Promise<Hover | null> {
+    return this.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position });
+  }
+
+  async stop(): Promise<number | null> {
+    const exited = new Promise<number | null>((resolve) => this.child.once('exit', (code) => resolve(code)));
+    try {
+      await this.connection.sendRequest('shutdown');
+      await this.connection.sendNotification('exit');
+    } catch {
+      this.child.kill('SIGKILL');
+    }
+    const code = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
+    this.connection.dispose();
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+    return code;
+  }
+}
+
+/** Applies LSP text edits (positions in UTF-16, any line endings) to a text. */
+export function applyTextEdits(text: string, edits: TextEdit[]): string {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '\n') lineStarts.push(i + 1);
+    else if (ch === '\r') {
+      if (text[i + 1] === '\n') i++;
+      lineStarts.push(i + 1);
+    }
+  }
+  const offset = (p: Position) => Math.min(text.length, (lineStarts[p.line] ?? text.length) + p.character);
+  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
+  let out = text;
+  for (const e of sorted) out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
+  return out;
+}
+
+export function editsOf(edit: WorkspaceEdit | undefined, uri: string): TextEdit[] {
+  if (!edit) return [];
+  if (edit.documentChanges) {
+    return edit.documentChanges.flatMap((d) => ('textDocument' in d && d.textDocument.uri === uri ? d.edits.map((e) => e as TextEdit) : []));
+  }
+  return edit.changes?.[uri] ?? [];
+}
+
+export function positionOf(text: string, needle: string, occurrence = 0): Position {
+  let index = -1;
+  for (let i = 0; i <= occurrence; i++) index = text.indexOf(needle, index + 1);
+  if (index < 0) throw new Error(`"${needle}" not in text`);
+  const before = text.slice(0, index);
+  const line = before.split(/\r\n|\r|\n/).length - 1;
+  const lineStart = Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r')) + 1;
+  return { line, character: index - lineStart };
+}
