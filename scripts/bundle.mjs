@@ -17,7 +17,7 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
-  external: ['vscode', 'tree-sitter', 'tree-sitter-python', 'web-tree-sitter'],
+  external: ['vscode', 'tree-sitter', 'tree-sitter-python'],
 };
 
 await esbuild.build({ ...common, entryPoints: [path.join(root, 'client/src/extension.ts')], outfile: path.join(root, 'dist/extension.js') });

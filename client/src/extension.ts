@@ -29,7 +29,8 @@ function createClient(context: ExtensionContext): LanguageClient {
       { scheme: 'untitled', language: 'python' },
       { scheme: 'vscode-notebook-cell', language: 'python' },
     ],
-    synchronize: { fileEvents: workspace.createFileSystemWatcher('**/pyproject.toml') },
+    // Settings changes and pyproject.toml edits re-lint open files without a restart.
+    synchronize: { configurationSection: 'pdsLint', fileEvents: workspace.createFileSystemWatcher('**/pyproject.toml') },
     outputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
   };
@@ -62,7 +63,12 @@ function restart(context: ExtensionContext): Promise<void> {
   return restarting;
 }
 
-export async function activate(context: ExtensionContext): Promise<void> {
+/** What the extension exports to other extensions and tests. */
+export interface PdsLintApi {
+  serverInfo(): Promise<{ version: string; parserBackend: 'native' | 'wasm'; fallbackReason: string | null; openDocuments: number }>;
+}
+
+export async function activate(context: ExtensionContext): Promise<PdsLintApi> {
   output = window.createOutputChannel('pds-lint', { log: true });
   context.subscriptions.push(
     output,
@@ -70,6 +76,12 @@ export async function activate(context: ExtensionContext): Promise<void> {
     commands.registerCommand('pdsLint.showOutput', () => output.show()),
   );
   await start(context);
+  return {
+    serverInfo: async () => {
+      if (!client) throw new Error('the pds-lint server is not running');
+      return client.sendRequest('pdsLint/serverInfo');
+    },
+  };
 }
 
 export async function deactivate(): Promise<void> {

@@ -292,6 +292,19 @@ describe('language server with pull diagnostics', () => {
       const refreshes = client.refreshes;
       await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
       await client.waitFor('a diagnostic refresh request', () => (client.refreshes > refreshes ? true : undefined));
+      // Same document version, new settings: the pulled result must not be "unchanged".
+      const refreshed = (await client.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri }, previousResultId: report.resultId })) as { kind: string; items: Diagnostic[] };
+      assert.equal(refreshed.kind, 'full');
+      client.change(uri, 3, [{ text }]);
+      const withSetting = (await client.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: Diagnostic[] };
+      assert.deepEqual(codes(withSetting.items).filter((c) => c === 'PDS007'), [], 'PDS007 is off');
+      const report2 = (await client.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { resultId: string };
+      client.settings = {};
+      await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      await client.waitFor('a second refresh', () => (client.refreshes > refreshes + 1 ? true : undefined));
+      const back = (await client.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri }, previousResultId: report2.resultId })) as { kind: string; items: Diagnostic[] };
+      assert.equal(back.kind, 'full');
+      assert.ok(codes(back.items).includes('PDS007'));
     } finally {
       await client.stop();
     }

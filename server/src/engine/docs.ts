@@ -9,11 +9,18 @@ export function ruleDocsUrl(code: string): string {
   return `${DOCS_BASE_URL}/${code}.md`;
 }
 
-/** The rule page shipped with the package, when it is there (works offline). */
-export function ruleDocsPath(code: string): string | undefined {
-  for (const base of [path.join(__dirname, '..', 'docs', 'rules'), path.join(__dirname, '..', '..', '..', '..', 'docs', 'rules'), path.join(__dirname, '..', '..', '..', 'docs', 'rules')]) {
-    const candidate = path.join(base, `${code}.md`);
+/** A page of docs/ shipped with the package (bundle: dist/../docs; build: out/server/src/engine/../../../../docs). */
+export function docsPath(relative: string): string | undefined {
+  for (const base of [path.join(__dirname, '..', 'docs'), path.join(__dirname, '..', '..', '..', '..', 'docs')]) {
+    const candidate = path.join(base, relative);
     if (fs.existsSync(candidate)) return candidate;
   }
   return undefined;
 }
+
+/** The rule page shipped with the package, when it is there (works offline). */
+export function ruleDocsPath(code: string): string | undefined {
+  return docsPath(path.join('rules', `${code}.md`));
+}
+
+export const CONTRACT_DOCS_URL = 'https://github.com/pds-lint/pds-lint/blob/main/docs/streaming-contract.md';

@@ -57,6 +57,8 @@ export class PdsServer {
   private configurationRequests = false;
   private documentChanges = false;
   private workspaceFolders: string[] = [];
+  /** Bumped when settings or pyproject.toml change: pulled results of older generations are stale. */
+  private generation = 0;
 
   constructor(
     private readonly connection: Connection,
@@ -151,11 +153,18 @@ export class PdsServer {
         const settings = await this.settingsFor(doc.uri);
         if (!settings.enable) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
         const analysis = settings.run === 'onSave' ? this.analyses.get(doc.uri) ?? this.analysisOf(doc) : this.analysisOf(doc);
-        const resultId = String(analysis?.version ?? doc.version);
+        const resultId = `${analysis?.version ?? doc.version}:${this.generation}`;
         if (p.previousResultId === resultId && analysis) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId };
         return { kind: DocumentDiagnosticReportKind.Full, resultId, items: analysis?.diagnostics ?? [] };
       });
     }
+    // For the client's status and for tests: which parser backend serves this session.
+    c.onRequest('pdsLint/serverInfo', () => ({
+      version: serverVersion(),
+      parserBackend: this.parser.backend,
+      fallbackReason: this.parser.fallbackReason ?? null,
+      openDocuments: this.documents.size,
+    }));
     c.onShutdown(() => {
       for (const t of this.timers.values()) clearTimeout(t);
       this.timers.clear();
@@ -233,6 +242,7 @@ export class PdsServer {
   }
 
   private relintAll(): void {
+    this.generation++;
     this.analyses.clear();
     if (this.pullDiagnostics) {
       void this.connection.languages.diagnostics.refresh();

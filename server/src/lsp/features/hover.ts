@@ -3,7 +3,9 @@ import type { Hover } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { findMethod, type FileModel, type Value, shapeOf } from '../../engine/model';
 import { contractEntry } from './contract';
-import { docsHref, rangeOf } from './diagnostics';
+import { pathToFileURL } from 'node:url';
+import { CONTRACT_DOCS_URL, docsPath } from '../../engine/docs';
+import { rangeOf } from './diagnostics';
 
 const ROLE_DOC: Record<string, string> = {
   DataSourceStreamReader: 'stream reader',
@@ -61,7 +63,8 @@ export function hoverAt(document: TextDocument, model: FileModel, offset: number
         const shapes = describeOffset(producer?.returns.flatMap((r) => r.values) ?? []);
         if (shapes.length) parts.push(`Offset returned here: ${shapes.join('; or ')}`);
       }
-      parts.push(`[Spark streaming data source contract](${docsHref('PDS006')})`);
+      const contract = docsPath('streaming-contract.md');
+      parts.push(`[The streaming data source contract](${contract ? pathToFileURL(contract).href : CONTRACT_DOCS_URL})`);
       return { contents: { kind: 'markdown', value: parts.join('\n\n') }, range: rangeOf(document, method.nameNode.start, method.nameNode.end) };
     }
   }

@@ -1,0 +1,23 @@
+// Runs with pds-lint installed from its packaged VSIX (not from the source tree): proves the
+// package is complete and that the native tree-sitter binding loads from it.
+'use strict';
+const assert = require('assert');
+const path = require('path');
+const vscode = require('vscode');
+const { waitFor, withCode, extensionApi, pitfall, open } = require('./common');
+
+async function run() {
+  const { ext, api } = await extensionApi();
+  const repo = path.resolve(__dirname, '..', '..', '..');
+  assert.ok(!ext.extensionPath.startsWith(repo), `expected the installed VSIX, got the development copy at ${ext.extensionPath}`);
+  const info = await waitFor('the server to answer serverInfo', () => api.serverInfo());
+  console.log(`installed at ${ext.extensionPath}; server ${info.version}, parser ${info.parserBackend}`);
+  assert.strictEqual(info.parserBackend, 'native', `the packaged native binding did not load: ${info.fallbackReason}`);
+  const uri = await pitfall('PDS020');
+  await open(uri);
+  const [d] = await waitFor('a PDS020 diagnostic from the installed extension', () => withCode(uri, 'PDS020').length && withCode(uri, 'PDS020'));
+  assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Error);
+  console.log('vsix suite passed');
+}
+
+module.exports = { run };
