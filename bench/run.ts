@@ -12,6 +12,7 @@ import { cliThroughput } from './cli';
 import { engineVsParse } from './engine';
 import { generateSource } from './generate';
 import { pyrightCommand, timeLspServer, timeRuffWasm } from './peers';
+import { keystrokeLatency, serverMemory } from './server';
 import { fmt, spread, table } from './stats';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -43,6 +44,22 @@ async function main(): Promise<void> {
   out(`growth: ${perLine.map((x) => `${(x * 1000).toFixed(1)} µs/line`).join(', ')} (linear when these stay flat)`);
 
   const text3000 = generateSource(3000, 3000);
+
+  // 2. Keystroke latency in the server
+  const edits = quick ? 20 : 200;
+  out(`\n## 2. Server: didChange → diagnostics of that version, 3,000-line file, ${edits} single-character edits (lint delay 0)`);
+  const latency = await keystrokeLatency(ROOT, text3000, edits);
+  results.serverLatency = { firstDiagnostics: latency.incremental.firstDiagnostics, edit: latency.incremental.edit, fullReparse: latency.fullReparse };
+  out(
+    table(
+      ['parsing', 'first diagnostics (fresh process)', 'median', 'p95', 'max', 'p10–p90'],
+      [
+        ['incremental (tree.edit + reuse)', fmt(latency.incremental.firstDiagnostics), fmt(latency.incremental.edit.median), fmt(latency.incremental.edit.p95), fmt(latency.incremental.edit.max), `${fmt(latency.incremental.edit.p10)}–${fmt(latency.incremental.edit.p90)}`],
+        ['full reparse every change', fmt(latency.fullReparse.firstDiagnostics), fmt(latency.fullReparse.edit.median), fmt(latency.fullReparse.edit.p95), fmt(latency.fullReparse.edit.max), `${fmt(latency.fullReparse.edit.p10)}–${fmt(latency.fullReparse.edit.p90)}`],
+      ],
+    ),
+  );
+  out(`goal: p95 under 20 ms → ${latency.incremental.edit.p95 < 20 ? 'met' : 'missed'}; a user also waits the lint delay (pdsLint.delay, default ${latency.defaultDelayMs} ms)`);
 
   // 3. Peers
   if (!skipPeers) {
@@ -76,6 +93,19 @@ async function main(): Promise<void> {
       [[String(cli.files), cli.megabytes.toFixed(1), spread(cli.lint), spread(cli.lintOneThread), spread(cli.parseOnly), cli.filesPerSecond.toFixed(0), cli.megabytesPerSecond.toFixed(2), `${(cli.shareOfParseOnly * 100).toFixed(0)}%`, spread(cli.startup)]],
     ),
   );
+
+  // 5. Memory
+  const docs = quick ? 40 : 200;
+  out(`\n## 5. Server memory: ${docs} open documents of 1,000 lines`);
+  const memory = await serverMemory(ROOT, docs, 1000);
+  results.memory = memory;
+  out(
+    table(
+      ['documents', 'RSS at start (MiB)', 'RSS open (MiB)', 'RSS after closing (MiB)', 'after closing vs start'],
+      [[String(memory.documents), memory.startMiB.toFixed(0), memory.openMiB.toFixed(0), memory.closedMiB.toFixed(0), `${((memory.closedMiB / memory.startMiB - 1) * 100).toFixed(0)}%`]],
+    ),
+  );
+  out(`goals: under 150 MB open → ${memory.openMiB < 150 ? 'met' : 'missed'}; back within 10% of the start → ${memory.closedMiB <= memory.startMiB * 1.1 ? 'met' : 'missed'}`);
 
   const file = path.join(ROOT, 'bench', 'results.json');
   fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);

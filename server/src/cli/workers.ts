@@ -21,7 +21,15 @@ export function threadCount(files: number): number {
 }
 
 export async function lintFiles(jobs: FileJob[], parser: PythonParser, threads = threadCount(jobs.length)): Promise<FileJobResult[]> {
-  if (threads <= 1 || jobs.length < 2) return jobs.map((job) => runFileJob(job, parser));
+  if (threads <= 1 || jobs.length < 2) {
+    const results: FileJobResult[] = [];
+    for (const job of jobs) {
+      results.push(runFileJob(job, parser));
+      // Native trees are freed by finalizers that run between event-loop turns: yield to them.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return results;
+  }
   const results: FileJobResult[] = new Array(jobs.length);
   let next = 0;
   const script = path.join(__dirname, 'worker.js');

@@ -11,6 +11,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { PythonParser, TsTree } from '../engine/parser';
 import { SyntaxCache } from '../engine/syntax';
+import { ParseBudget } from '../memory';
 
 export interface DocumentSyntax {
   tree: TsTree;
@@ -30,8 +31,10 @@ interface Entry {
 }
 
 export interface DocumentStoreOptions {
-  /** How many documents keep their tree and syntax cache between edits. */
+  /** How many documents keep their tree between edits. */
   retainedTrees: number;
+  /** How many documents keep converted syntax between edits (the ones being typed in). */
+  retainedSyntax?: number;
   /** Parse every time from scratch (for measuring what incremental parsing buys). */
   incremental: boolean;
 }
@@ -39,6 +42,7 @@ export interface DocumentStoreOptions {
 export class DocumentStore {
   private readonly entries = new Map<string, Entry>();
   private clock = 0;
+  private readonly parses = new ParseBudget();
 
   constructor(
     private readonly parser: PythonParser,
@@ -126,6 +130,7 @@ export class DocumentStore {
     if (entry.stale || !entry.tree) {
       const old = this.options.incremental ? entry.tree : undefined;
       const tree = this.parser.parse(text, old);
+      this.parses.parsed();
       incremental = !!old;
       if (entry.tree && entry.tree !== tree) entry.tree.delete?.();
       entry.tree = tree;
@@ -139,15 +144,15 @@ export class DocumentStore {
     return syntax;
   }
 
-  /** Keeps trees and caches for the most recently used documents only. */
+  /** Keeps trees and syntax caches for the most recently used documents only. */
   private evict(): void {
-    const withTrees = [...this.entries.values()].filter((e) => e.tree || e.cache);
-    if (withTrees.length <= this.options.retainedTrees) return;
-    withTrees.sort((a, b) => a.lastUsed - b.lastUsed);
-    for (const e of withTrees.slice(0, withTrees.length - this.options.retainedTrees)) {
-      this.dropTree(e);
-      e.cache = undefined;
-      e.stale = true;
-    }
+    const byUse = [...this.entries.values()].sort((a, b) => b.lastUsed - a.lastUsed);
+    byUse.forEach((e, rank) => {
+      if (rank >= (this.options.retainedSyntax ?? 2)) e.cache = undefined;
+      if (rank >= this.options.retainedTrees && e.tree) {
+        this.dropTree(e);
+        e.stale = true;
+      }
+    });
   }
 }

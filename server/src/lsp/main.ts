@@ -4,6 +4,7 @@
  */
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { loadPythonParser } from '../engine/parser';
+import { garbageCollector } from '../memory';
 import { PdsServer, serverVersion } from './server';
 
 const HELP = `pds-lint language server ${serverVersion()}
@@ -37,7 +38,11 @@ function main(): void {
       void connection.window.showErrorMessage(`pds-lint: ${(err as Error).message}`);
       return { capabilities: {} };
     }
-    server = new PdsServer(connection, parser, { incremental: !args.includes('--no-incremental'), delay: Number.isFinite(delay) ? delay : undefined });
+    server = new PdsServer(connection, parser, {
+      incremental: !args.includes('--no-incremental'),
+      delay: Number.isFinite(delay) ? delay : undefined,
+      collectGarbage: garbageCollector(),
+    });
     const result = server.initialize(params);
     server.register();
     return result;

@@ -37,14 +37,23 @@ export interface ServerOptions {
   incremental?: boolean;
   /** Override the lint delay (ms) whatever the settings say; for benchmarks. */
   delay?: number;
+  /** A full garbage collection, run when documents were closed and the server is idle. */
+  collectGarbage?: () => void;
 }
 
 interface Analysis {
   version: number;
-  /** Absent when the document was not analysed (too large); `diagnostics` then says why. */
+  /**
+   * The full result (model and syntax) for the most recently used documents only; absent for
+   * the others (and for files too large to analyse), which are re-analysed when a hover needs it.
+   */
   result?: AnalysisResult;
+  findings: AnalysisResult['findings'];
   diagnostics: Diagnostic[];
 }
+
+/** How many documents keep their full analysis (model, syntax) in memory. */
+const RETAINED_MODELS = 2;
 
 export class PdsServer {
   private readonly documents: DocumentStore;
@@ -65,7 +74,7 @@ export class PdsServer {
     private readonly parser: PythonParser,
     private readonly options: ServerOptions = {},
   ) {
-    this.documents = new DocumentStore(parser, { retainedTrees: 20, incremental: options.incremental ?? true });
+    this.documents = new DocumentStore(parser, { retainedTrees: 8, incremental: options.incremental ?? true });
   }
 
   initialize(params: InitializeParams): InitializeResult {
@@ -116,6 +125,7 @@ export class PdsServer {
       this.documents.close(uri);
       this.analyses.delete(uri);
       this.settingsByUri.delete(uri);
+      this.scheduleCollection();
       if (!this.pullDiagnostics) void c.sendDiagnostics({ uri, diagnostics: [] });
     });
     c.onDidChangeConfiguration((p) => {
@@ -134,8 +144,8 @@ export class PdsServer {
     c.onHover((p) =>
       this.guard('hover', () => {
         const doc = this.documents.get(p.textDocument.uri);
-        const analysis = doc && this.analysisOf(doc);
-        return doc && analysis?.result ? hoverAt(doc, analysis.result.model, doc.offsetAt(p.position)) ?? null : null;
+        const result = doc && this.fullAnalysisOf(doc);
+        return doc && result ? hoverAt(doc, result.model, doc.offsetAt(p.position)) ?? null : null;
       }, null),
     );
     c.onExecuteCommand(async (p) => {
@@ -164,6 +174,7 @@ export class PdsServer {
       parserBackend: this.parser.backend,
       fallbackReason: this.parser.fallbackReason ?? null,
       openDocuments: this.documents.size,
+      memory: process.memoryUsage(),
     }));
     c.onShutdown(() => {
       for (const t of this.timers.values()) clearTimeout(t);
@@ -241,6 +252,36 @@ export class PdsServer {
     return config;
   }
 
+  private collectionTimer?: NodeJS.Timeout;
+
+  /** After work (analyses, closes), once things are quiet for a second, give the memory back. */
+  private scheduleCollection(): void {
+    if (!this.options.collectGarbage) return;
+    clearTimeout(this.collectionTimer);
+    this.collectionTimer = setTimeout(() => this.options.collectGarbage?.(), 1000);
+    this.collectionTimer.unref?.();
+  }
+
+  /** Keeps the full analysis of the few most recently analysed documents only. */
+  private remember(uri: string, analysis: Analysis): void {
+    this.analyses.delete(uri);
+    this.analyses.set(uri, analysis);
+    let withModels = 0;
+    for (const [key, a] of [...this.analyses].reverse()) {
+      if (!a.result) continue;
+      if (++withModels > RETAINED_MODELS && key !== uri) a.result = undefined;
+    }
+  }
+
+  /** The full analysis of the current version, recomputed if only the diagnostics were kept. */
+  private fullAnalysisOf(doc: TextDocument): AnalysisResult | undefined {
+    const analysis = this.analysisOf(doc);
+    if (analysis?.result || !analysis) return analysis?.result;
+    if (analysis.diagnostics.length && !analysis.findings.length && analysis.diagnostics[0].code === undefined) return undefined; // too large
+    this.analyses.delete(doc.uri);
+    return this.analysisOf(doc)?.result;
+  }
+
   private relintAll(): void {
     this.generation++;
     this.analyses.clear();
@@ -297,9 +338,10 @@ export class PdsServer {
       const message = `pds-lint did not analyse this file: ${text.length} characters, more than pdsLint.maxFileSize (${settings.maxFileSize})`;
       const analysis: Analysis = {
         version: doc.version,
+        findings: [],
         diagnostics: [{ range: rangeOf(doc, 0, 0), severity: DiagnosticSeverity.Information, source: 'pds', message }],
       };
-      this.analyses.set(doc.uri, analysis);
+      this.remember(doc.uri, analysis);
       return analysis;
     }
     try {
@@ -317,8 +359,9 @@ export class PdsServer {
         const edit = noqaEdit(result.root, result.model.lines, line, f.code, result.noqa);
         return toDiagnostic(doc, f, edit && { range: rangeOf(doc, edit.start, edit.end), newText: edit.newText });
       });
-      const analysis: Analysis = { version: doc.version, result, diagnostics };
-      this.analyses.set(doc.uri, analysis);
+      const analysis: Analysis = { version: doc.version, result, findings: result.findings, diagnostics };
+      this.remember(doc.uri, analysis);
+      this.scheduleCollection();
       return analysis;
     } catch (err) {
       this.reportOnce(`analysis:${(err as Error).message}`, () => this.connection.console.error(`pds-lint: could not analyse ${doc.uri}: ${(err as Error).stack ?? err}`));
@@ -334,7 +377,7 @@ export class PdsServer {
     const lint = effectiveLintSettings(this.fileConfigFor(doc.uri), settings);
     return codeActions(params, {
       document: doc,
-      findings: analysis?.result?.findings ?? [],
+      findings: analysis?.findings ?? [],
       documentChanges: this.documentChanges,
       fixAllSafe: () =>
         fixAll(doc.getText(), (t) => {
