@@ -105,6 +105,13 @@ describe('writerSends', () => {
     ]);
   });
 
+  it('tells a send of the rows from a token request, and sees rows buffered on self', async () => {
+    const { sends } = await sendsOf(
+      'requests.post(self.token_url, data={"grant_type": "client_credentials", "id": self.client_id})\nfor row in iterator:\n    self.buffer.append(row)\nrequests.post(self.url, json=self.buffer)\nrequests.post(self.url, json=self.static_body)',
+    );
+    assert.deepEqual(sends.map((s) => s.fromData), [false, true, false]);
+  });
+
   it('does not take calls of other SDKs or plain sockets for sends', async () => {
     const { sends } = await sendsOf('client = make_client()\nclient.post(list(iterator))\nself.sock.send(b"x")\nself.table.put_record(Record={})');
     assert.deepEqual(sends, []);

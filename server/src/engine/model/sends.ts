@@ -62,6 +62,12 @@ export interface WriterSend {
    */
   payload?: Node;
   /**
+   * What is sent depends on the data `write()` received (its rows, a helper's parameters, state
+   * built while writing), not only on literals, constants and configuration on `self`: a token
+   * request or a "batch done" ping sends no rows.
+   */
+  fromData: boolean;
+  /**
    * The operation adds what it sends (POST, INSERT, produce, ...): repeating it duplicates unless a
    * key is sent. False for operations that replace by key (PUT, put_item, upserts).
    */
@@ -108,13 +114,13 @@ export function writerSends(writer: ClassInfo, ctx: SendContext): WriterSend[] {
   for (const { method, via } of writerMethods(writer)) {
     for (const call of method.calls) {
       const send = classifyCall(call, method, ctx);
-      if (send) out.push({ ...send, via });
+      if (send) out.push({ ...send, via, fromData: sentData(send).some((n) => dependsOnData(n, method, writer, new Set(), 0)) });
     }
   }
   return out;
 }
 
-type Classified = Omit<WriterSend, 'via'>;
+type Classified = Omit<WriterSend, 'via' | 'fromData'>;
 
 function classifyCall(call: Node, fn: FunctionInfo, ctx: SendContext): Classified | undefined {
   const callee = childByField(call, 'function');
@@ -537,4 +543,69 @@ function subscriptWrites(fn: FunctionInfo, name: string, out: IdempotencyEvidenc
 function dedupeEvidence(list: IdempotencyEvidence[]): IdempotencyEvidence[] {
   const seen = new Set<Node>();
   return list.filter((e) => (seen.has(e.node) ? false : (seen.add(e.node), true)));
+}
+
+/** The expressions whose values are sent: the body of an HTTP call, every argument of others but the destination. */
+function sentData(send: Classified): Node[] {
+  if (send.channel === 'http') return send.payload ? [send.payload] : [];
+  const values = args(send.call).all.map((a) => (a.type === 'keyword_argument' ? childByField(a, 'value') : a)).filter((n): n is Node => !!n);
+  return send.channel === 'sql' ? values : values.filter((n) => n !== send.target);
+}
+
+const MUTATORS = new Set(['append', 'extend', 'insert', 'add', 'update', 'appendleft', 'put', 'put_nowait', 'setdefault']);
+
+/**
+ * True when the expression depends on a parameter of the function (other than `self`), a loop
+ * over one, or a `self` attribute that writing changes (assigned outside `__init__`, or appended
+ * to): the data, as opposed to literals, module constants and configuration.
+ */
+function dependsOnData(node: Node, fn: FunctionInfo, writer: ClassInfo, visited: Set<Node>, depth: number): boolean {
+  if (depth > 8 || visited.has(node)) return false;
+  visited.add(node);
+  let found = false;
+  walk(node, (n) => {
+    if (found) return false;
+    if (n.type === 'attribute') {
+      const object = childByField(n, 'object');
+      const attr = childByField(n, 'attribute')?.text;
+      if (object?.type === 'identifier' && object.text === fn.selfName && attr) {
+        if (isWritingState(writer, attr)) found = true;
+        return false;
+      }
+      // Only the object side of `a.b` names a variable.
+      if (object && dependsOnData(object, fn, writer, visited, depth + 1)) found = true;
+      return false;
+    }
+    if (n.type === 'keyword_argument') {
+      const value = childByField(n, 'value');
+      if (value && dependsOnData(value, fn, writer, visited, depth + 1)) found = true;
+      return false;
+    }
+    if (n.type !== 'identifier' || !n.text || n.text === fn.selfName) return undefined;
+    for (const b of reachingBindings(fn, n.text, n)) {
+      if (b.kind === 'param') found = true;
+      else if (b.value && (b.kind === 'assign' || b.kind === 'walrus' || b.kind === 'augmented' || b.kind === 'unpack' || b.kind === 'for' || b.kind === 'with')) {
+        if (dependsOnData(b.value, fn, writer, visited, depth + 1)) found = true;
+      }
+      if (found) break;
+    }
+    return undefined;
+  });
+  return found;
+}
+
+/** A `self` attribute that holds state built while writing: assigned outside `__init__`, or mutated. */
+function isWritingState(writer: ClassInfo, attr: string): boolean {
+  for (const k of classLineage(writer)) {
+    for (const m of k.methods.values()) {
+      if (m.name !== '__init__' && m.selfWrites.has(attr)) return true;
+      for (const call of m.calls) {
+        const callee = childByField(call, 'function');
+        if (callee?.type !== 'attribute' || !MUTATORS.has(childByField(callee, 'attribute')?.text ?? '')) continue;
+        const object = childByField(callee, 'object');
+        if (object?.type === 'attribute' && childByField(object, 'object')?.text === m.selfName && childByField(object, 'attribute')?.text === attr) return true;
+      }
+    }
+  }
+  return false;
 }

@@ -42,8 +42,8 @@ export default defineRule(
       if (!isStreamWriterRole(cls.role) || cls.hasSyntaxError) continue;
       for (const send of model.writerSends(cls)) {
         if (!send.appends || send.evidence.length || reported.has(send.call) || send.call.hasError) continue;
-        // A bare `post(url)` (a "batch done" ping) sends no rows.
-        if (send.channel === 'http' && !send.payload) continue;
+        // A bare `post(url)`, a token request: nothing of the rows is sent.
+        if (!send.fromData) continue;
         reported.add(send.call);
         const what = WHAT[send.channel];
         const where = send.via.length ? `\`${send.method.name}()\`, called from \`write()\`,` : '`write()`';
