@@ -81,8 +81,12 @@ export interface SendContext {
   moduleBindings: Map<string, Binding[]>;
 }
 
-/** Names of fields and headers that carry an idempotency or deduplication key. */
-export const IDEMPOTENCY_KEY_NAME = /idempot|dedup|^insert[_-]?id$/i;
+/**
+ * Names of fields and headers that carry an idempotency or deduplication key: `Idempotency-Key`,
+ * `MessageDeduplicationId`, `dedup_key`, and the event ids ingestion APIs deduplicate on
+ * (Amplitude/Mixpanel `insert_id`, Meta/TikTok `event_id`, Segment `messageId`).
+ */
+export const IDEMPOTENCY_KEY_NAME = /idempot|dedup|^\$?insert[_-]?id$|^event[_-]?id$|^message[_-]?id$/i;
 
 const HTTP_MODULES = new Set(['requests', 'httpx', 'aiohttp']);
 const HTTP_SESSION_TYPES = /^(requests(\.sessions)?\.Session|requests\.session|httpx\.(Async)?Client|aiohttp\.ClientSession)$/;
@@ -151,7 +155,10 @@ function classifyCall(call: Node, fn: FunctionInfo, ctx: SendContext): Classifie
     case 'put':
     case 'request': {
       const receiver = describeReceiver(object, fn, ctx);
-      const isHttp = receiver.types.some((t) => HTTP_MODULES.has(t.replace(/^module:/, '')) || HTTP_SESSION_TYPES.test(t)) || (!receiver.resolved && /session$/i.test(lastPart(receiverName)));
+      // A session: a library's, one made by a factory named so (`get_http_session()`), or an unknown object named so.
+      const isHttp =
+        receiver.types.some((t) => HTTP_MODULES.has(t.replace(/^module:/, '')) || HTTP_SESSION_TYPES.test(t) || (!t.startsWith('user:') && /session/i.test(lastPart(t)))) ||
+        (!receiver.resolved && /session$/i.test(lastPart(receiverName)));
       return isHttp ? httpSend(call, fn, ctx, method, operation) : undefined;
     }
     case 'execute':
@@ -427,7 +434,7 @@ function keyFields(call: Node, fn: FunctionInfo, ctx: SendContext): IdempotencyE
 }
 
 function collectKeys(node: Node, fn: FunctionInfo, ctx: SendContext, out: IdempotencyEvidence[], visited: Set<Node>, depth: number): void {
-  if (depth > 5 || visited.has(node)) return;
+  if (depth > 12 || visited.has(node)) return;
   visited.add(node);
   const recurse = (n: Node | undefined, scope = fn) => n && collectKeys(n, scope, ctx, out, visited, depth + 1);
   switch (node.type) {
@@ -487,8 +494,23 @@ function collectKeys(node: Node, fn: FunctionInfo, ctx: SendContext, out: Idempo
     }
     case 'identifier': {
       const name = node.text ?? '';
-      for (const b of reachingBindings(fn, name, node)) if ((b.kind === 'assign' || b.kind === 'walrus') && b.value) recurse(b.value);
+      for (const b of reachingBindings(fn, name, node)) {
+        if ((b.kind === 'assign' || b.kind === 'walrus') && b.value) recurse(b.value);
+        // A helper's parameter: what the methods of the class pass it.
+        if (b.kind === 'param' && fn.owner) for (const { arg, caller } of argumentsFor(fn, name)) recurse(arg, caller);
+      }
       subscriptWrites(fn, name, out);
+      // A list the rows are appended to: what is appended.
+      walk(fn.body, (n) => {
+        if (n.type !== 'call') return undefined;
+        const callee = childByField(n, 'function');
+        const method = callee?.type === 'attribute' ? childByField(callee, 'attribute')?.text : undefined;
+        if ((method === 'append' || method === 'extend' || method === 'insert') && childByField(callee!, 'object')?.text === name) {
+          const { positional } = args(n);
+          recurse(positional[positional.length - 1]);
+        }
+        return undefined;
+      });
       return;
     }
     case 'attribute': {
@@ -502,6 +524,25 @@ function collectKeys(node: Node, fn: FunctionInfo, ctx: SendContext, out: Idempo
     default:
       return;
   }
+}
+
+/** The arguments the methods of the class pass to parameter `name` of method `fn` (`self.fn(...)` calls). */
+function argumentsFor(fn: FunctionInfo, name: string): { arg: Node; caller: FunctionInfo }[] {
+  const out: { arg: Node; caller: FunctionInfo }[] = [];
+  const owner = fn.owner;
+  if (!owner) return out;
+  const params = fn.params.slice(fn.selfName ? 1 : 0);
+  const index = params.findIndex((p) => p.name === name);
+  for (const k of classLineage(owner)) {
+    for (const caller of k.methods.values()) {
+      for (const call of caller.selfCalls.get(fn.name) ?? []) {
+        const { positional, keywords } = args(call);
+        const arg = keywords.get(name) ?? (index >= 0 && params[index].kind !== 'keyword_only' ? positional[index] : undefined);
+        if (arg) out.push({ arg, caller });
+      }
+    }
+  }
+  return out;
 }
 
 /** `name["Idempotency-Key"] = v`, `name.update({...})`, `name.setdefault("dedup_id", v)` in the function. */
