@@ -112,6 +112,21 @@ describe('writerSends', () => {
     assert.deepEqual(sends.map((s) => s.fromData), [false, true, false]);
   });
 
+  it('finds a key set on events a helper builds, through the buffer write() passes to the sending helper', async () => {
+    const { model, sends } = await sendsOf(
+      'buffer = []\nfor row in iterator:\n    buffer.append(self._event(row))\nself._send(buffer)',
+      [
+        'def _send(self, events):',
+        '    requests.post(self.url, json={"data": events})',
+        'def _event(self, row):',
+        '    event = {"name": row.name}',
+        '    event["event_id"] = str(row.id)',
+        '    return event',
+      ].join('\n'),
+    );
+    assert.deepEqual(sends[0].evidence.map((e) => [e.name, model.textOf(e.keyValue!), e.scope?.name]), [['event_id', 'str(row.id)', '_event']]);
+  });
+
   it('does not take calls of other SDKs or plain sockets for sends', async () => {
     const { sends } = await sendsOf('client = make_client()\nclient.post(list(iterator))\nself.sock.send(b"x")\nself.table.put_record(Record={})');
     assert.deepEqual(sends, []);
