@@ -10,6 +10,7 @@ import { type Binding, buildFunctionInfo, type FunctionInfo } from './functions'
 import { collectImports, type ImportTable } from './imports';
 import { buildStreamOffsets, type StreamOffsets } from './offsets';
 import type { SparkRole } from './roles';
+import { type WriterSend, writerSends } from './sends';
 import { Evaluator } from './values';
 
 export * from './classes';
@@ -17,6 +18,8 @@ export * from './functions';
 export * from './imports';
 export * from './offsets';
 export * from './roles';
+export * from './sends';
+export * from './serialization';
 export * from './values';
 export * from './flow';
 export * from './state';
@@ -48,6 +51,7 @@ export class FileModel {
   readonly evaluator: Evaluator;
   readonly lines: LineIndex;
   private readonly offsetsCache = new Map<ClassInfo, StreamOffsets>();
+  private readonly sendsCache = new Map<ClassInfo, WriterSend[]>();
 
   constructor(
     readonly text: string,
@@ -120,6 +124,16 @@ export class FileModel {
     if (!result) {
       result = buildStreamOffsets(reader, this.evaluator);
       this.offsetsCache.set(reader, result);
+    }
+    return result;
+  }
+
+  /** What a stream writer's `write()` and the methods it calls send out, with idempotency evidence (memoized). */
+  writerSends(writer: ClassInfo): WriterSend[] {
+    let result = this.sendsCache.get(writer);
+    if (!result) {
+      result = writerSends(writer, { evaluator: this.evaluator, imports: this.imports, moduleBindings: this.moduleBindings });
+      this.sendsCache.set(writer, result);
     }
     return result;
   }

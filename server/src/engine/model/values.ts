@@ -133,6 +133,9 @@ const CLOCK_APIS = new Map<string, ValueKind>([
   ['pendulum.now', 'datetime'],
 ]);
 
+/** Attributes of a datetime that are whole calendar fields (a truncation of a clock value). */
+const CALENDAR_FIELDS = new Set(['year', 'month', 'day', 'hour', 'minute', 'second']);
+
 /** Method calls that truncate a clock value. */
 const ROUNDING_METHODS = new Set(['floor', 'ceil', 'round', 'normalize', 'date']);
 
@@ -514,6 +517,9 @@ export class Evaluator {
         out.push(...this.instanceAttribute(base, attr, depth));
       } else if (base.kind === 'module') {
         out.push({ kind: 'module', node: expr, moduleName: `${base.moduleName}.${attr}` });
+      } else if (base.clock && (base.kind === 'datetime' || base.kind === 'date') && CALENDAR_FIELDS.has(attr)) {
+        // `now.hour`, `now.second`: whole calendar fields are truncations of the clock value.
+        out.push(derive('int', expr, base, { rounded: expr }));
       } else {
         out.push(derive('unknown', expr, base));
       }

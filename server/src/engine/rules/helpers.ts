@@ -94,3 +94,79 @@ export function ensureImportEdit(model: FileModel, module: string, name: string)
   const at = first ? model.lines.lineStarts[model.lines.lineOf(first.start)] : model.text.length;
   return { start: at, end: at, newText: statement + nl };
 }
+
+/**
+ * An edit that makes the module `module` importable as its own name (`import hashlib`): nothing
+ * when a top-level `import module` (or one inside `scope`) exists, else a new `import` line among
+ * the top-level plain imports in alphabetical order (before the `from` imports when there are
+ * none, after a module docstring and `__future__` imports). Undefined when the name is taken by
+ * something else, so the caller offers no fix.
+ */
+export function ensureModuleImportEdit(model: FileModel, module: string, scope?: Node): TextEdit | undefined | 'taken' {
+  const binding = model.imports.get(module);
+  if (binding) {
+    if (binding.qualified !== module) return 'taken';
+    if (!binding.nested) return undefined;
+    if (scope && binding.node.start >= scope.start && binding.node.end <= scope.end) return undefined;
+  } else if (model.functions.has(module) || model.classesByName.has(module) || model.moduleBindings.has(module)) {
+    return 'taken';
+  }
+  const nl = model.lines.lineBreak();
+  const statement = `import ${module}`;
+  const topLevel = model.root.children;
+  const plain = topLevel.filter((s) => s.type === 'import_statement' && !s.hasError);
+  const after = plain.find((s) => model.textOf(s).replace(/^import\s+/, '').split(/[\s,.]/)[0] > module);
+  if (after) {
+    const at = model.lines.lineStarts[model.lines.lineOf(after.start)];
+    return { start: at, end: at, newText: statement + nl };
+  }
+  if (plain.length) {
+    const at = endOfLastLine(model, plain[plain.length - 1]);
+    return { start: at, end: at, newText: nl + statement };
+  }
+  const futures = topLevel.filter((s) => s.type === 'future_import_statement');
+  if (futures.length) {
+    const at = endOfLastLine(model, futures[futures.length - 1]);
+    return { start: at, end: at, newText: nl + statement };
+  }
+  const firstFrom = topLevel.find((s) => s.type === 'import_from_statement');
+  if (firstFrom) {
+    const at = model.lines.lineStarts[model.lines.lineOf(firstFrom.start)];
+    return { start: at, end: at, newText: statement + nl };
+  }
+  const first = topLevel.find((c) => c.type !== 'comment');
+  if (first?.type === 'expression_statement' && first.children[0]?.type === 'string') {
+    const at = endOfLastLine(model, first);
+    return { start: at, end: at, newText: nl + statement };
+  }
+  const at = first ? model.lines.lineStarts[model.lines.lineOf(first.start)] : model.text.length;
+  return { start: at, end: at, newText: statement + nl };
+}
+
+/**
+ * An edit adding `entry` as the last element of a bracketed container (a dict literal, an
+ * argument list) whose elements are `items`: on the same line after `, ` when the container
+ * closes on the last element's line, else on a new line in the last element's indentation,
+ * keeping a trailing comma style.
+ */
+export function appendElementEdit(model: FileModel, container: Node, items: Node[], entry: string): TextEdit[] {
+  const closeAt = container.end - 1;
+  const last = items[items.length - 1];
+  if (!last) return [{ start: container.start + 1, end: container.start + 1, newText: entry }];
+  const between = model.text.slice(last.end, closeAt);
+  const trailingComma = /^\s*,/.exec(between);
+  if (model.lines.lineOf(last.end) === model.lines.lineOf(closeAt)) {
+    if (trailingComma) return [{ start: last.end + trailingComma[0].length, end: last.end + trailingComma[0].length, newText: ` ${entry}` }];
+    return [{ start: last.end, end: last.end, newText: `, ${entry}` }];
+  }
+  const nl = model.lines.lineBreak();
+  const indent = indentOf(model, last);
+  // After the rest of the last element's line, so a comment there stays with it.
+  const eol = endOfLastLine(model, last);
+  if (trailingComma) return [{ start: eol, end: eol, newText: `${nl}${indent}${entry},` }];
+  if (eol === last.end) return [{ start: last.end, end: last.end, newText: `,${nl}${indent}${entry}` }];
+  return [
+    { start: last.end, end: last.end, newText: ',' },
+    { start: eol, end: eol, newText: `${nl}${indent}${entry}` },
+  ];
+}
