@@ -63,8 +63,8 @@ export function appendToClassEdit(model: FileModel, cls: ClassInfo, lines: strin
  */
 export function ensureImportEdit(model: FileModel, module: string, name: string): TextEdit | undefined {
   const binding = model.imports.get(name);
+  // An import inside some function does not make the name visible elsewhere: add a module-level one.
   if (binding && binding.qualified === `${module}.${name}` && !binding.nested) return undefined;
-  if (binding && binding.qualified === `${module}.${name}`) return undefined;
   const nl = model.lines.lineBreak();
   let lastImport: Node | undefined;
   for (const stmt of model.root.children) {
@@ -73,7 +73,7 @@ export function ensureImportEdit(model: FileModel, module: string, name: string)
       if (stmt.type === 'import_from_statement' && childByField(stmt, 'module_name')?.type === 'dotted_name' && model.textOf(childByField(stmt, 'module_name')!) === module && !stmt.children.some((c) => c.type === 'wildcard_import') && !stmt.hasError) {
         const names = stmt.children.filter((c) => c.field === 'name');
         const last = names[names.length - 1];
-        if (last && !binding) return { start: last.end, end: last.end, newText: `, ${name}` };
+        if (last && (!binding || binding.nested)) return { start: last.end, end: last.end, newText: `, ${name}` };
       }
     } else if (stmt.type !== 'comment' && !(stmt.type === 'expression_statement' && stmt.children[0]?.type === 'string')) {
       if (lastImport) break;
