@@ -28,6 +28,8 @@ export interface TsCursor {
   gotoFirstChild(): boolean;
   gotoNextSibling(): boolean;
   gotoParent(): boolean;
+  /** The node under the cursor (costly: only for rare checks). */
+  readonly currentNode: { readonly hasError: boolean };
   delete?(): void;
 }
 

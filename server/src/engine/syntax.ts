@@ -96,6 +96,8 @@ class Converter {
   private readonly typeNames: string[] = [];
   private readonly typeNamed: boolean[] = [];
   private readonly fieldNames: (string | null)[] = [];
+  /** Depth of the node a conversion started at (top-level statements are at depth 1). */
+  private baseDepth = 0;
 
   constructor(private readonly text: string) {}
 
@@ -144,8 +146,9 @@ class Converter {
    * Converts the node under the cursor and its subtree, iteratively (deeply nested expressions
    * must not exhaust the JavaScript stack); the cursor ends where it started.
    */
-  convert(c: TsCursor, field: string | null): ConvertedNode {
-    const root = this.make(c, field, 0);
+  convert(c: TsCursor, field: string | null, depth = 0): ConvertedNode {
+    this.baseDepth = depth;
+    const root = this.make(c, field, depth);
     if (!this.descends(root) || !c.gotoFirstChild()) return root;
     // The stack holds the nodes whose children the cursor is walking.
     const stack: ConvertedNode[] = [root];
@@ -166,28 +169,38 @@ class Converter {
     }
   }
 
-  /** Adds the node under the cursor to `parent`; pushes it on `stack` when it is a named node. */
-  private visitChild(c: TsCursor, parent: ConvertedNode, stack: ConvertedNode[]): void {
+  /** Whether the node under the cursor is a named node. */
+  isNamed(c: TsCursor): boolean {
     const childId = c.nodeTypeId;
     let named = this.typeNamed[childId];
     if (named === undefined) {
       this.typeOf(c, childId);
       named = this.typeNamed[childId];
     }
-    if (!named) {
-      const tokenType = this.typeNames[childId];
-      const childField = OPERATOR_PARENTS.has(parent.type) ? this.fieldOf(c) : null;
-      const missing = c.startIndex === c.endIndex && c.nodeIsMissing;
-      if ((childField && KEPT_ANONYMOUS_FIELDS.has(childField)) || KEPT_ANONYMOUS_TYPES.has(tokenType)) {
-        const token = new ConvertedNode(tokenType, c.startIndex, c.endIndex, childField, tokenType, false);
-        token.parent = parent;
-        token.hasError = missing;
-        parent.children.push(token);
-      }
-      if (missing) parent.hasError = true;
+    return named;
+  }
+
+  /** Keeps the anonymous token under the cursor when it is an operator or keyword worth keeping. */
+  token(c: TsCursor, parent: ConvertedNode): void {
+    const tokenType = this.typeNames[c.nodeTypeId];
+    const childField = OPERATOR_PARENTS.has(parent.type) ? this.fieldOf(c) : null;
+    const missing = c.startIndex === c.endIndex && c.nodeIsMissing;
+    if ((childField && KEPT_ANONYMOUS_FIELDS.has(childField)) || KEPT_ANONYMOUS_TYPES.has(tokenType)) {
+      const token = new ConvertedNode(tokenType, c.startIndex, c.endIndex, childField, tokenType, false);
+      token.parent = parent;
+      token.hasError = missing;
+      parent.children.push(token);
+    }
+    if (missing) parent.hasError = true;
+  }
+
+  /** Adds the node under the cursor to `parent`; pushes it on `stack` when it is a named node. */
+  private visitChild(c: TsCursor, parent: ConvertedNode, stack: ConvertedNode[]): void {
+    if (!this.isNamed(c)) {
+      this.token(c, parent);
       return;
     }
-    const child = this.make(c, TYPES_WITH_FIELDS.has(parent.type) ? this.fieldOf(c) : null, stack.length);
+    const child = this.make(c, TYPES_WITH_FIELDS.has(parent.type) ? this.fieldOf(c) : null, this.baseDepth + stack.length);
     child.parent = parent;
     if (child.hasError) parent.hasError = true;
     parent.children.push(child);
@@ -205,9 +218,9 @@ export class SyntaxCache {
   hits = 0;
   misses = 0;
 
-  take(text: string, start: number): Node | undefined {
+  take(text: string, start: number, fits: (cached: Node) => boolean = () => true): Node | undefined {
     const entry = this.entries.get(text);
-    if (!entry) return undefined;
+    if (!entry || !fits(entry.node)) return undefined;
     this.entries.delete(text);
     if (entry.start !== start) shift(entry.node, start - entry.start);
     entry.start = start;
@@ -249,8 +262,8 @@ export function convertTree(tree: TsTree, text: string, cache?: SyntaxCache): No
     if (rootType === 'ERROR') root.hasError = true;
     if (c.gotoFirstChild()) {
       do {
-        if (!c.nodeIsNamed) {
-          if (c.nodeIsMissing) root.hasError = true;
+        if (!converter.isNamed(c)) {
+          converter.token(c, root);
           continue;
         }
         const start = c.startIndex;
@@ -258,11 +271,13 @@ export function convertTree(tree: TsTree, text: string, cache?: SyntaxCache): No
         let child: Node | undefined;
         const statementText = end - start >= CACHE_MIN_LENGTH ? text.slice(start, end) : undefined;
         if (statementText !== undefined) {
-          child = cache.take(statementText, start);
+          // Error recovery depends on the text around a statement: only statements that parse
+          // without errors, now and when cached, have a tree determined by their own text.
+          child = cache.take(statementText, start, (cached) => !cached.hasError && cached.type === c.nodeType && !c.currentNode.hasError);
           if (child) cache.hits++;
         }
         if (!child) {
-          child = converter.convert(c, null);
+          child = converter.convert(c, null, 1);
           if (statementText !== undefined) {
             cache.misses++;
             cache.keep(statementText, start, child);

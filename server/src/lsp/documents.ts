@@ -129,9 +129,16 @@ export class DocumentStore {
     const t0 = performance.now();
     if (entry.stale || !entry.tree) {
       const old = this.options.incremental ? entry.tree : undefined;
-      const tree = this.parser.parse(text, old);
+      let tree = this.parser.parse(text, old);
       this.parses.parsed();
       incremental = !!old;
+      // With syntax errors, tree-sitter's recovery can depend on the previous tree. A fresh parse
+      // then keeps the promise that the same text always gives the same diagnostics.
+      if (old && tree.rootNode.hasError) {
+        tree.delete?.();
+        tree = this.parser.parse(text);
+        incremental = false;
+      }
       if (entry.tree && entry.tree !== tree) entry.tree.delete?.();
       entry.tree = tree;
       entry.stale = false;
