@@ -116,6 +116,13 @@ step('the correct examples stay clean', async () => {
   }
 });
 
+// Feature suites add their steps in test/e2e/suite/*.steps.js: `module.exports = (step) => { step(name, fn) ... }`.
+const fs = require('fs');
+const path = require('path');
+for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith('.steps.js')).sort()) {
+  require(path.join(__dirname, file))(step);
+}
+
 async function run() {
   const started = Date.now();
   for (const { name, fn } of steps) {
