@@ -149,7 +149,13 @@ export function formatSarif(files: FileFindings[], options: SarifOptions): strin
             relatedLocations: f.related.map((r, i) => ({
               id: i + 1,
               message: { text: r.message },
-              physicalLocation: { artifactLocation: { uri: uri(r.path ?? file.filename) }, region: r.path ? undefined : region(file, r.start, r.end) },
+              // A place in another file: its positions were computed with that file's own lines.
+              physicalLocation: {
+                artifactLocation: { uri: uri(r.path ?? file.filename) },
+                region: r.path
+                  ? r.rowColumn && { startLine: r.rowColumn.start.row, startColumn: r.rowColumn.start.column, endLine: r.rowColumn.end.row, endColumn: r.rowColumn.end.column }
+                  : region(file, r.start, r.end),
+              },
             })),
           }
         : {}),

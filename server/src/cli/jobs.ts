@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import type { LintSettings } from '../engine/config';
 import { decodeSource, encodeSource, SourceError } from '../engine/decode';
 import type { PythonParser } from '../engine/parser';
+import type { ProjectIndex } from '../engine/project';
 import type { Finding } from '../engine/types';
 import { unifiedDiff } from './diff';
 import { describe } from './discover';
@@ -18,7 +19,7 @@ export interface FileJob {
   absolute: string;
   settings: LintSettings;
   fix: FixMode;
-  /** What to do with fixed text: write it back, or return a unified diff. */
+  /** What to do with fixed text: write it back (after every file was linted), or return a unified diff. */
   output: 'write' | 'diff';
 }
 
@@ -32,9 +33,14 @@ export interface FileJobResult {
   /** Why the file could not be linted (read error, not UTF-8, binary, too large). */
   problem?: string;
   ruleFailures: { code: string; message: string }[];
+  /**
+   * The fixed file to write (output `write`). The caller writes it once every file was linted, so
+   * that no file's analysis reads another file half-way through being fixed.
+   */
+  write?: { absolute: string; bytes: Uint8Array };
 }
 
-export function runFileJob(job: FileJob, parser: PythonParser): FileJobResult {
+export function runFileJob(job: FileJob, parser: PythonParser, project?: ProjectIndex): FileJobResult {
   const failed = (problem: string): FileJobResult => ({ display: job.display, findings: [], fixesApplied: 0, problem, ruleFailures: [] });
   let bytes: Buffer;
   try {
@@ -51,7 +57,7 @@ export function runFileJob(job: FileJob, parser: PythonParser): FileJobResult {
   }
   let linted;
   try {
-    linted = lintSource(decoded.text, parser, { ...job.settings, path: job.display }, job.fix);
+    linted = lintSource(decoded.text, parser, { ...job.settings, path: job.absolute }, job.fix, project);
   } catch (err) {
     return failed(`internal error: ${(err as Error).message.split('\n')[0]}`);
   }
@@ -67,12 +73,19 @@ export function runFileJob(job: FileJob, parser: PythonParser): FileJobResult {
     if (job.output === 'diff') {
       result.diff = unifiedDiff(decoded.text, linted.text, job.display);
     } else {
-      try {
-        fs.writeFileSync(job.absolute, encodeSource({ text: linted.text, hasBom: decoded.hasBom }));
-      } catch (err) {
-        return { ...failed(`cannot write the fixes: ${describe(err)}`), text: decoded.text };
-      }
+      result.write = { absolute: job.absolute, bytes: encodeSource({ text: linted.text, hasBom: decoded.hasBom }) };
     }
   }
   return result;
+}
+
+/** Writes a job's fixed file; the result afterwards (a problem when the file cannot be written). */
+export function writeFixes(result: FileJobResult): FileJobResult {
+  if (!result.write) return result;
+  try {
+    fs.writeFileSync(result.write.absolute, result.write.bytes);
+    return { ...result, write: undefined };
+  } catch (err) {
+    return { display: result.display, text: result.text, findings: [], fixesApplied: 0, problem: `cannot write the fixes: ${describe(err)}`, ruleFailures: [] };
+  }
 }

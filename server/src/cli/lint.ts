@@ -2,6 +2,7 @@
 import { analyze, type AnalyzeOptions } from '../engine/analyze';
 import { fixAll, fixApplies } from '../engine/fixes';
 import type { PythonParser } from '../engine/parser';
+import type { ProjectIndex } from '../engine/project';
 import { LineIndex } from '../engine/source';
 import type { Finding } from '../engine/types';
 
@@ -22,10 +23,10 @@ export interface LintedSource {
   ruleFailures: { code: string; message: string }[];
 }
 
-export function lintSource(text: string, parser: PythonParser, options: AnalyzeOptions, fix: FixMode): LintedSource {
+export function lintSource(text: string, parser: PythonParser, options: AnalyzeOptions, fix: FixMode, project?: ProjectIndex): LintedSource {
   const ruleFailures = new Map<string, string>();
   const run = (t: string) => {
-    const result = analyze(t, parser, options);
+    const result = analyze(t, parser, project ? { ...options, project: project.sessionFor(options.path) } : options);
     // wasm trees live outside the JS heap until deleted; native ones are collected, delete is a no-op there.
     result.tree.delete?.();
     for (const f of result.ruleFailures) if (!ruleFailures.has(f.code)) ruleFailures.set(f.code, firstLine(f.error));

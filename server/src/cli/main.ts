@@ -22,8 +22,9 @@ import { ruleDocsPath, ruleDocsUrl } from '../engine/docs';
 import { unifiedDiff } from './diff';
 import { discoverFiles } from './discover';
 import { type FileFindings, formatGithub, formatJson, formatSarif, formatText, OUTPUT_FORMATS, type OutputFormat } from './formats';
-import { type FileJob, type FileJobResult } from './jobs';
+import { type FileJob, type FileJobResult, writeFixes } from './jobs';
 import { lintSource } from './lint';
+import { createProjectIndex, crossFileEnabled, packageFolderOf, type ProjectSpec } from './project';
 import { lintFiles } from './workers';
 import { LineIndex } from '../engine/source';
 
@@ -186,6 +187,25 @@ export async function run(argv: string[], io: CliIo = defaultIo): Promise<number
   }
 
   const fixMode = { apply: !!values.fix || !!values.diff, unsafe: !!values['unsafe-fixes'] };
+  /** The linted files, the other files of their packages, and the roots for absolute imports. */
+  const projectOf = (linted: string[], roots: string[], respectGitignore: boolean): ProjectSpec => {
+    const files = new Set(linted);
+    const packages = [...new Set(linted.map((f) => packageFolderOf(f)).filter((d): d is string => !!d))].sort((a, b) => a.length - b.length);
+    const walked: string[] = [];
+    for (const dir of packages) {
+      if (walked.some((w) => dir === w || dir.startsWith(w + path.sep))) continue;
+      walked.push(dir);
+      let config: FileConfig | undefined;
+      try {
+        config = resolver.forPath(dir);
+      } catch {
+        config = undefined;
+      }
+      const found = discoverFiles([dir], { exclude: config?.exclude, excludeBase: config?.source ? path.dirname(config.source) : io.cwd, respectGitignore });
+      for (const f of found.files) files.add(path.resolve(f));
+    }
+    return { files: [...files], roots: [...new Set(roots)] };
+  };
   const problems: { path: string; message: string }[] = [];
   const results: FileFindings[] = [];
   const diffs: string[] = [];
@@ -200,6 +220,8 @@ export async function run(argv: string[], io: CliIo = defaultIo): Promise<number
     }
     if (outcome.problem) problems.push({ path: outcome.display, message: outcome.problem });
     if (outcome.text === undefined) return;
+    // Places in other files: shown relative to the working directory, like the linted files.
+    for (const f of outcome.findings) for (const r of f.related) if (r.path) r.path = relative(io.cwd, r.path);
     fixedCount += outcome.fixesApplied;
     if (outcome.diff) diffs.push(outcome.diff);
     results.push({ filename: outcome.display, findings: outcome.findings, lines: new LineIndex(outcome.text) });
@@ -211,7 +233,11 @@ export async function run(argv: string[], io: CliIo = defaultIo): Promise<number
       const name = values['stdin-filename'] ?? '-';
       try {
         const decoded = decodeSource(io.readStdin());
-        const linted = lintSource(decoded.text, parser, { ...settingsFor(name), path: name }, fixMode);
+        const absolute = path.resolve(io.cwd, name);
+        const index = name !== '-' && crossFileEnabled()
+          ? createProjectIndex({ ...projectOf([absolute], [io.cwd], !values['no-gitignore']), overrides: [[absolute, decoded.text]] }, parser)
+          : undefined;
+        const linted = lintSource(decoded.text, parser, { ...settingsFor(name), path: name === '-' ? undefined : absolute }, fixMode, index);
         if (values.fix) io.stdout(linted.text);
         collect({
           display: name,
@@ -242,7 +268,10 @@ export async function run(argv: string[], io: CliIo = defaultIo): Promise<number
           jobs.push({ display, absolute: path.resolve(io.cwd, file), settings: settingsFor(display), fix: fixMode, output: values.diff ? 'diff' : 'write' });
         }
       }
-      for (const outcome of await lintFiles(jobs, parser)) collect(outcome);
+      const roots = (inputs.length ? inputs : ['.']).map((r) => path.resolve(io.cwd, r)).filter((r) => isDirectory(r));
+      const project = crossFileEnabled() && jobs.length ? projectOf(jobs.map((j) => j.absolute), [...roots, io.cwd], !values['no-gitignore']) : undefined;
+      // Fixes are written once every file was linted: no analysis reads a file half-way through its fixes.
+      for (const outcome of await lintFiles(jobs, parser, { project })) collect(writeFixes(outcome));
     }
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -311,6 +340,14 @@ function parseCli(argv: string[]) {
       help: { type: 'boolean', short: 'h' },
     },
   });
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function relative(cwd: string, p: string): string {

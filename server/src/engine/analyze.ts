@@ -5,12 +5,13 @@
  */
 import { enabledCodes, type LintSettings, resolveSeverity } from './config';
 import { FileModel, type ProjectResolver } from './model';
+import { fileBase, fileIdOf } from './source';
 import { applySuppressions, collectNoqa, type NoqaDirective } from './noqa';
 import type { PythonParser, TsTree } from './parser';
 import { ALL_RULES, RULES_BY_CODE } from './rules/registry';
 import type { AfterSuppressionContext, Report, Rule, RuleContext } from './rules/rule';
 import { convertTree, type Node, type SyntaxCache } from './syntax';
-import type { Finding } from './types';
+import type { Finding, RelatedLocation } from './types';
 
 export interface AnalyzeOptions extends LintSettings {
   /** File path, for messages and for resolving the project's other files. */
@@ -62,9 +63,18 @@ export function analyzeSyntax(text: string, input: SyntaxInput, options: Analyze
   const enabled = enabledCodes(rules.map((r) => r.meta.code), options);
   const raw: Finding[] = [];
   const ruleFailures: RuleFailure[] = [];
+  // A finding moved from another file can land where another one already is: keep one.
+  const seen = new Set<string>();
   const contextFor = (rule: Rule, sink: Finding[]): RuleContext => ({
     model,
-    report: (r: Report) => sink.push(toFinding(rule, r, options, text.length)),
+    report: (r: Report) => {
+      const finding = toFinding(rule, r, options, model);
+      if (!finding) return;
+      const key = `${finding.code}:${finding.start}:${finding.end}:${finding.message}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      sink.push(finding);
+    },
   });
   for (const rule of rules) {
     if (!enabled.has(rule.meta.code) || rule.phase === 'after-suppression') continue;
@@ -107,9 +117,47 @@ function runRule(rule: Rule, ctx: RuleContext, failures: RuleFailure[], options:
   }
 }
 
-function toFinding(rule: Rule, r: Report, settings: LintSettings, length: number): Finding {
-  const start = clamp(r.start ?? r.node?.start ?? 0, length);
-  const end = clamp(Math.max(start, r.end ?? r.node?.end ?? start), length);
+/**
+ * A rule's report as a finding of this file. With a project, a rule can meet code of other files
+ * (inherited methods, imported helpers), whose offsets are in those files' spans (see
+ * `FILE_SPAN`), never in this file's:
+ * - a finding placed in another file moves to the call of this file that leads there, else to its
+ *   first related place in this file; the other file's place becomes a related location. With
+ *   neither, the finding is about the other file's own code and is left to that file's analysis;
+ * - related places in other files carry that file's path and positions;
+ * - a fix with an edit outside this file's text is dropped: fixes only ever edit this file.
+ */
+function toFinding(rule: Rule, r: Report, settings: LintSettings, model: FileModel): Finding | undefined {
+  const length = model.text.length;
+  let start = r.start ?? r.node?.start ?? 0;
+  let end = r.end ?? r.node?.end ?? start;
+  let fix = r.fix;
+  let given = r.related ?? [];
+  const related: RelatedLocation[] = [];
+  if (!model.owns(start)) {
+    let anchor: { start: number; end: number } | undefined = model.anchorFor(start);
+    if (!anchor) {
+      anchor = given.find((g) => !g.path && model.owns(g.start) && model.owns(g.end));
+      given = given.filter((g) => g !== anchor);
+    }
+    if (!anchor) return undefined;
+    const elsewhere = otherFileLocation(model, start, end, 'found here');
+    if (elsewhere) related.push(elsewhere);
+    start = anchor.start;
+    end = anchor.end;
+    fix = undefined;
+  }
+  for (const g of given) {
+    if (g.path) related.push(g);
+    else if (model.owns(g.start)) related.push({ ...g, start: clamp(g.start, length), end: clamp(Math.max(g.start, model.owns(g.end) ? g.end : g.start), length) });
+    else {
+      const other = otherFileLocation(model, g.start, g.end, g.message);
+      if (other) related.push(other);
+    }
+  }
+  if (fix && !fix.edits.every((e) => Number.isInteger(e.start) && Number.isInteger(e.end) && e.start >= 0 && e.start <= e.end && e.end <= length)) fix = undefined;
+  start = clamp(start, length);
+  end = clamp(Math.max(start, model.owns(end) ? end : start), length);
   return {
     code: rule.meta.code,
     name: rule.meta.name,
@@ -117,12 +165,33 @@ function toFinding(rule: Rule, r: Report, settings: LintSettings, length: number
     severity: resolveSeverity(rule.meta.code, r.severity ?? rule.meta.defaultSeverity, settings),
     start,
     end,
-    fix: r.fix,
-    related: r.related ?? [],
+    fix,
+    related,
     tags: r.tags ?? [],
   };
 }
 
+/** A place of another file of the project, in that file's own offsets and positions. */
+function otherFileLocation(model: FileModel, start: number, end: number, message: string): RelatedLocation | undefined {
+  if (!Number.isFinite(start)) return undefined;
+  const source = model.sourceOf(start);
+  if (!source?.path) return undefined;
+  const base = fileBase(fileIdOf(start));
+  const length = source.text.length;
+  const s = clamp(start - base, length);
+  const e = Number.isFinite(end) && fileIdOf(end) === fileIdOf(start) ? clamp(Math.max(s, end - base), length) : s;
+  const a = source.lines.positionAt(s);
+  const b = source.lines.positionAt(e);
+  return {
+    start: s,
+    end: e,
+    message,
+    path: source.path,
+    range: { start: a, end: b },
+    rowColumn: { start: source.lines.rowColumn(s), end: source.lines.rowColumn(e) },
+  };
+}
+
 function clamp(n: number, length: number): number {
-  return Math.max(0, Math.min(n, length));
+  return Number.isFinite(n) ? Math.max(0, Math.min(n, length)) : 0;
 }

@@ -18,6 +18,31 @@ export interface OffsetRange {
   end: number;
 }
 
+/**
+ * The offsets of the analysed file are 0..length. Nodes of the project's other files (base
+ * classes, helpers imported from other modules) live in their own span: offset
+ * `fileId * FILE_SPAN + o` for offset `o` of file `fileId` (ids from 1). An offset therefore says
+ * which file it belongs to and can never be taken for a place in the analysed file: findings,
+ * related locations and fix edits that point into another file are recognised by their offsets.
+ * JavaScript strings are far shorter than 2^32, and 2^53 / 2^32 leaves room for 2^21 file ids.
+ */
+export const FILE_SPAN = 2 ** 32;
+
+/** The file an offset belongs to: 0 for the analysed file. */
+export function fileIdOf(offset: number): number {
+  return Math.floor(offset / FILE_SPAN);
+}
+
+/** The first offset of a file's span. */
+export function fileBase(fileId: number): number {
+  return fileId * FILE_SPAN;
+}
+
+/** The offset within its own file. */
+export function localOffset(offset: number): number {
+  return offset - fileBase(fileIdOf(offset));
+}
+
 export class LineIndex {
   /** Offset of the first character of each line. Lines end at \n, \r\n or a lone \r. */
   readonly lineStarts: number[];
@@ -39,7 +64,13 @@ export class LineIndex {
     return this.lineStarts.length;
   }
 
+  /**
+   * The 0-based line of an offset of this text. An offset of another file's span (see
+   * {@link FILE_SPAN}) has no line here: NaN, so that nothing computed from it (a line start, an
+   * edit position) passes for a place in this file.
+   */
   lineOf(offset: number): number {
+    if (!(offset < FILE_SPAN)) return NaN;
     const starts = this.lineStarts;
     let lo = 0;
     let hi = starts.length - 1;
@@ -67,6 +98,7 @@ export class LineIndex {
 
   /** Offset of the end of the line's content (before its line break). */
   lineEndWithoutBreak(line: number): number {
+    if (!(line >= 0 && line < this.lineStarts.length)) return NaN;
     const next = line + 1 < this.lineStarts.length ? this.lineStarts[line + 1] : this.text.length;
     let end = next;
     if (end > this.lineStarts[line] && this.text.charCodeAt(end - 1) === 10) end--;

@@ -99,7 +99,11 @@ class Converter {
   /** Depth of the node a conversion started at (top-level statements are at depth 1). */
   private baseDepth = 0;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    /** Leave function bodies unconverted (empty `block`s): enough for a file's outline. */
+    private readonly skipFunctionBodies = false,
+  ) {}
 
   private typeOf(c: TsCursor, id: number): string {
     let name = this.typeNames[id];
@@ -137,6 +141,7 @@ class Converter {
   /** Whether the converter descends into a node's children. */
   private descends(node: ConvertedNode): boolean {
     if (node.truncated || OPAQUE_TYPES.has(node.type)) return false;
+    if (this.skipFunctionBodies && node.field === 'body' && node.parent?.type === 'function_definition') return false;
     // A plain string's parts (string_start/content/end) add nothing to its text; f-strings keep
     // their interpolations.
     return !(node.type === 'string' && node.text !== null && !/^[A-Za-z]*[fFtT]/.test(node.text));
@@ -245,6 +250,17 @@ function shift(node: Node, delta: number): void {
   for (const child of node.children) shift(child, delta);
 }
 
+/** Moves every node of a tree by `delta` (into another file's offset span, see `FILE_SPAN`). */
+export function shiftTree(root: Node, delta: number): void {
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    n.start += delta;
+    n.end += delta;
+    for (const c of n.children) stack.push(c);
+  }
+}
+
 /** Statements smaller than this are converted again rather than looked up (cheaper). */
 const CACHE_MIN_LENGTH = 200;
 
@@ -252,8 +268,8 @@ const CACHE_MIN_LENGTH = 200;
  * Converts a tree into {@link Node}s. With a cache, unchanged top-level statements are reused
  * (their objects are shifted in place, so do not keep nodes of an older conversion around).
  */
-export function convertTree(tree: TsTree, text: string, cache?: SyntaxCache): Node {
-  const converter = new Converter(text);
+export function convertTree(tree: TsTree, text: string, cache?: SyntaxCache, options: { skipFunctionBodies?: boolean } = {}): Node {
+  const converter = new Converter(text, options.skipFunctionBodies);
   const c = tree.walk();
   try {
     if (!cache) return converter.convert(c, null);

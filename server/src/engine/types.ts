@@ -19,11 +19,20 @@ export interface Fix {
 }
 
 export interface RelatedLocation {
+  /** Offsets in the analysed file, or (with `path`) in the other file. */
   start: number;
   end: number;
   message: string;
-  /** Another file, when the related place is not in the analysed one. */
+  /** Another file (absolute path), when the related place is not in the analysed one. */
   path?: string;
+  /**
+   * For a place in another file: its positions, computed with that file's own line index when
+   * the finding was made (front ends have only the analysed file's text). 0-based lines and
+   * UTF-16 columns, as LSP wants.
+   */
+  range?: { start: { line: number; character: number }; end: { line: number; character: number } };
+  /** Same, as 1-based rows and 1-based columns in code points, as the command line reports them. */
+  rowColumn?: { start: { row: number; column: number }; end: { row: number; column: number } };
 }
 
 export type FindingTag = 'unnecessary' | 'deprecated';

@@ -94,6 +94,36 @@ export function collectClasses(root: Node, imports: ImportTable, resolveExternal
   return classes;
 }
 
+/**
+ * Finds the roles again after bases in other files were linked (`BaseRef.userClass` set by the
+ * project index). Each class's role comes from a fresh walk of its bases, so the result depends
+ * only on the linked classes, never on the order files were read in.
+ */
+export function recomputeRoles(classes: Iterable<ClassInfo>): void {
+  const list = [...classes];
+  const found = list.map((c) => roleChainOf(c, new Set()));
+  list.forEach((c, i) => {
+    c.role = found[i]?.role;
+    c.roleChain = found[i]?.chain ?? [];
+  });
+}
+
+function roleChainOf(c: ClassInfo, path: Set<ClassInfo>): { role: SparkRole; chain: ClassInfo[] } | undefined {
+  if (path.has(c) || path.size > 64) return undefined;
+  for (const base of c.bases) if (base.role) return { role: base.role, chain: [c] };
+  path.add(c);
+  try {
+    for (const base of c.bases) {
+      if (!base.userClass) continue;
+      const up = roleChainOf(base.userClass, path);
+      if (up) return { role: up.role, chain: [c, ...up.chain] };
+    }
+  } finally {
+    path.delete(c);
+  }
+  return undefined;
+}
+
 function resolveRole(c: ClassInfo, visiting: Set<ClassInfo>): void {
   if (c.role || visiting.has(c)) return;
   visiting.add(c);

@@ -2,6 +2,7 @@
  * What each imported name refers to, so `R`, `ds.DataSourceStreamReader` and
  * `pyspark.sql.datasource.DataSourceStreamReader` all resolve to one qualified name.
  */
+import { fileIdOf } from '../source';
 import { childByField, childrenByField, type Node, walk } from '../syntax';
 
 export interface ImportBinding {
@@ -19,6 +20,22 @@ export class ImportTable {
   private readonly bindings = new Map<string, ImportBinding>();
   /** Module names imported as a whole (`import requests`), for "does the file use X" checks. */
   readonly modules = new Set<string>();
+  /** Modules imported with `from module import *` at module level. */
+  readonly starModules: string[] = [];
+  /** The file the table belongs to (see `FILE_SPAN`): 0 for the analysed file. */
+  fileId = 0;
+  /**
+   * The import table of another file of the project, so that names in code of that file (an
+   * inherited method, an imported helper) resolve through that file's imports.
+   */
+  foreign?: (fileId: number) => ImportTable | undefined;
+
+  /** The table that resolves names written at `node`: this one, or the table of the node's file. */
+  tableFor(node: Node): ImportTable {
+    const id = fileIdOf(node.start);
+    if (id === this.fileId) return this;
+    return this.foreign?.(id) ?? EMPTY_TABLE;
+  }
 
   add(binding: ImportBinding): void {
     const existing = this.bindings.get(binding.local);
@@ -56,8 +73,12 @@ function relativeName(node: Node): string {
   return dots + name;
 }
 
+/** Resolves nothing: for code of a file whose imports are not known. */
+const EMPTY_TABLE = new ImportTable();
+
 export function collectImports(root: Node): ImportTable {
   const table = new ImportTable();
+  table.fileId = fileIdOf(root.start);
   walk(root, (n) => {
     if (n.type === 'import_statement' || n.type === 'import_from_statement' || n.type === 'future_import_statement') {
       const nested = isInsideFunction(n);
@@ -83,6 +104,7 @@ export function collectImports(root: Node): ImportTable {
         if (!moduleNode) return false;
         const moduleName = moduleNode.type === 'relative_import' ? relativeName(moduleNode) : dottedName(moduleNode);
         table.modules.add(moduleName);
+        if (!nested && n.children.some((c) => c.type === 'wildcard_import')) table.starModules.push(moduleName);
         for (const c of childrenByField(n, 'name')) {
           if (c.type === 'aliased_import') {
             const name = childByField(c, 'name');
@@ -119,6 +141,11 @@ function isInsideFunction(node: Node): boolean {
  */
 export function qualifiedName(node: Node | undefined, imports: ImportTable): string | undefined {
   if (!node) return undefined;
+  return qualifiedIn(node, imports.tableFor(node));
+}
+
+function qualifiedIn(node: Node | undefined, imports: ImportTable): string | undefined {
+  if (!node) return undefined;
   if (node.type === 'identifier') {
     const name = node.text ?? '';
     return imports.get(name)?.qualified ?? name;
@@ -126,7 +153,7 @@ export function qualifiedName(node: Node | undefined, imports: ImportTable): str
   if (node.type === 'attribute') {
     const object = childByField(node, 'object');
     const attribute = childByField(node, 'attribute');
-    const head = qualifiedName(object, imports);
+    const head = qualifiedIn(object, imports);
     if (head === undefined || !attribute?.text) return undefined;
     return `${head}.${attribute.text}`;
   }

@@ -3,7 +3,7 @@
  * what their methods look like, and how offsets flow. Rules read it; they do not walk the tree
  * looking for classes themselves.
  */
-import { LineIndex } from '../source';
+import { fileBase, fileIdOf, LineIndex } from '../source';
 import { childByField, type Node } from '../syntax';
 import { collectClasses, type ClassInfo, type ExternalClassResolver } from './classes';
 import { type Binding, buildFunctionInfo, type FunctionInfo } from './functions';
@@ -11,7 +11,7 @@ import { collectImports, type ImportTable } from './imports';
 import { buildStreamOffsets, type StreamOffsets } from './offsets';
 import type { SparkRole } from './roles';
 import { type WriterSend, writerSends } from './sends';
-import { Evaluator } from './values';
+import { type EvaluationContext, Evaluator } from './values';
 
 export * from './classes';
 export * from './functions';
@@ -30,11 +30,30 @@ export * from './rows';
 /** `DataSource` methods that build readers and writers. */
 export const FACTORY_METHODS = ['streamReader', 'simpleStreamReader', 'streamWriter', 'reader', 'writer'] as const;
 
+/** Another file of the project, as the analysis of this one sees it. */
+export interface ProjectSource {
+  /** Its path (absolute). */
+  path: string;
+  text: string;
+  lines: LineIndex;
+}
+
+/**
+ * The project's other files, as one analysis sees them (implemented by the project index in
+ * `engine/project/`). Classes and functions it returns come from the other file's model: their
+ * nodes have offsets in that file's span (see `FILE_SPAN`), never in this file's.
+ */
 export interface ProjectResolver {
-  /** A class of another file of the project, by qualified name (`pkg.common.base.BaseReader`). */
+  /** A class of another file of the project, by qualified name (`pkg.common.base.BaseReader`, `.base.BaseReader`). */
   resolveClass(qualifiedName: string, fromPath?: string): ClassInfo | undefined;
   /** A module-level function of another file, by qualified name. */
   resolveFunction(qualifiedName: string, fromPath?: string): FunctionInfo | undefined;
+  /** Classes of other files that derive from the top-level class `className` of the file at `path`. */
+  subclassesOf?(className: string, path: string): ClassInfo[];
+  /** The evaluation context (imports, module functions, bindings) of another file, by file id. */
+  contextOf?(fileId: number): EvaluationContext | undefined;
+  /** Path and text of another file, by file id: to turn its offsets into positions. */
+  sourceOf?(fileId: number): ProjectSource | undefined;
 }
 
 export interface ModelOptions {
@@ -59,13 +78,23 @@ export class FileModel {
     readonly options: ModelOptions = {},
   ) {
     this.lines = new LineIndex(text);
+    this.fileId = fileIdOf(root.start);
     this.imports = collectImports(root);
     const project = options.project;
+    if (project?.contextOf) this.imports.foreign = (id) => project.contextOf?.(id)?.imports;
     const resolveExternal: ExternalClassResolver | undefined = project
       ? (q) => project.resolveClass(q, options.path)
       : undefined;
     this.classes = collectClasses(root, this.imports, resolveExternal);
     for (const c of this.classes) if (!c.nested) this.classesByName.set(c.name, c);
+    if (project?.subclassesOf && options.path) {
+      // Subclasses in the project's other files: a base of the user's with subclasses elsewhere is
+      // an intermediate base (rules.md decision 13), whichever file it is in.
+      for (const c of this.classesByName.values()) {
+        if (!c.role) continue;
+        for (const sub of project.subclassesOf(c.name, options.path)) if (!c.subclasses.includes(sub)) c.subclasses.push(sub);
+      }
+    }
     this.collectModuleLevel(root);
     this.evaluator = new Evaluator({
       imports: this.imports,
@@ -75,11 +104,42 @@ export class FileModel {
       moduleBindings: this.moduleBindings,
       resolveExternalClass: resolveExternal,
       resolveExternalFunction: project ? (q) => project.resolveFunction(q, options.path) : undefined,
+      contextOf: project?.contextOf ? (id) => project.contextOf?.(id) : undefined,
     });
   }
 
+  /** The file id of this file's offsets: 0 for an analysed file, the project index's id for another. */
+  readonly fileId: number;
+
   get path(): string | undefined {
     return this.options.path;
+  }
+
+  /** True when the offset is a place in this file (not in another file of the project). */
+  owns(offset: number): boolean {
+    return fileIdOf(offset) === this.fileId;
+  }
+
+  /** Path and text of the file an offset belongs to: this one or another of the project. */
+  sourceOf(offset: number): ProjectSource | undefined {
+    const id = fileIdOf(offset);
+    if (id === this.fileId) return { path: this.path ?? '', text: this.text, lines: this.lines };
+    return this.options.project?.sourceOf?.(id);
+  }
+
+  /**
+   * Where in this file a place in another file comes into play: the call of this file that
+   * leads (maybe through other files) into the function holding it. Undefined when no call of
+   * this file does (the other file's code is used through inheritance only).
+   */
+  anchorFor(offset: number, depth = 0): Node | undefined {
+    if (this.owns(offset) || depth > 8) return undefined;
+    let best: { fn: FunctionInfo; call: Node } | undefined;
+    for (const [fn, call] of this.evaluator.crossings) {
+      if (fn.node.start <= offset && offset < fn.node.end && (!best || fn.node.end - fn.node.start < best.fn.node.end - best.fn.node.start)) best = { fn, call };
+    }
+    if (!best) return undefined;
+    return this.owns(best.call.start) ? best.call : this.anchorFor(best.call.start, depth + 1);
   }
 
   get hasSyntaxErrors(): boolean {
@@ -176,6 +236,13 @@ export class FileModel {
 
   /** Source text of a node. */
   textOf(node: Node): string {
-    return this.text.slice(node.start, node.end);
+    if (this.owns(node.start)) {
+      const base = fileBase(this.fileId);
+      return this.text.slice(node.start - base, node.end - base);
+    }
+    const source = this.sourceOf(node.start);
+    if (!source) return '';
+    const base = fileBase(fileIdOf(node.start));
+    return source.text.slice(node.start - base, node.end - base);
   }
 }

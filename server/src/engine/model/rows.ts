@@ -11,7 +11,7 @@ import { args, reachingBindings } from './values';
 
 /** True for `yield from x` (the `from` keyword is not kept in the syntax snapshot). */
 export function isYieldFrom(model: FileModel, yieldNode: Node): boolean {
-  return /^yield\s+from\b/.test(model.text.slice(yieldNode.start, Math.min(yieldNode.end, yieldNode.start + 40)));
+  return /^yield\s+from\b/.test(model.textOf(yieldNode).slice(0, 40));
 }
 
 /** The expression a `yield` or `return` gives, if any. */

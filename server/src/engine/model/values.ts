@@ -8,10 +8,11 @@
  * functions to their returns (binding arguments to parameters), and `json.dumps`/`json.loads`.
  * It never executes anything; anything it cannot follow is `unknown`.
  */
+import { fileIdOf } from '../source';
 import { childByField, type Node, stringValue } from '../syntax';
 import { type ClassInfo, findMethod, classLineage } from './classes';
 import type { Binding, FunctionInfo } from './functions';
-import { type ImportTable, qualifiedName } from './imports';
+import { ImportTable, qualifiedName } from './imports';
 
 export type ValueKind =
   | 'dict'
@@ -108,6 +109,12 @@ export interface EvaluationContext {
   /** Looks a qualified name up in other files of the project. */
   resolveExternalFunction?: (qualified: string) => FunctionInfo | undefined;
   resolveExternalClass?: (qualified: string) => ClassInfo | undefined;
+  /**
+   * The context of another file of the project, for code of that file (an inherited method, an
+   * imported helper): its imports, module functions and bindings. Asked with the file id of the
+   * node's offsets (see `FILE_SPAN`).
+   */
+  contextOf?: (fileId: number) => EvaluationContext | undefined;
 }
 
 type Env = Map<string, Value[]>;
@@ -138,6 +145,15 @@ const CALENDAR_FIELDS = new Set(['year', 'month', 'day', 'hour', 'minute', 'seco
 
 /** Method calls that truncate a clock value. */
 const ROUNDING_METHODS = new Set(['floor', 'ceil', 'round', 'normalize', 'date']);
+
+/** For code of a file the project no longer knows: nothing resolves. */
+const FOREIGN_UNKNOWN: EvaluationContext = {
+  imports: new ImportTable(),
+  classes: [],
+  classesByName: new Map(),
+  functions: new Map(),
+  moduleBindings: new Map(),
+};
 
 function unknown(node: Node): Value {
   return { kind: 'unknown', node };
@@ -235,8 +251,27 @@ export class Evaluator {
   private readonly returnCache = new Map<FunctionInfo, Value[]>();
   private readonly attributeCache = new Map<string, Value[]>();
   private readonly inProgress = new Set<unknown>();
+  /**
+   * Functions of other files entered from a call, with the first call that entered each: how a
+   * finding inside an imported helper is traced back to the analysed file.
+   */
+  readonly crossings = new Map<FunctionInfo, Node>();
+  private readonly fileId: number;
 
-  constructor(readonly ctx: EvaluationContext) {}
+  constructor(readonly ctx: EvaluationContext) {
+    this.fileId = ctx.imports.fileId;
+  }
+
+  /** The context that resolves names written at `node` (its own file's). */
+  private ctxOf(node: Node): EvaluationContext {
+    const id = fileIdOf(node.start);
+    if (id === this.fileId) return this.ctx;
+    return this.ctx.contextOf?.(id) ?? FOREIGN_UNKNOWN;
+  }
+
+  private noteCrossing(fn: FunctionInfo, call: Node): void {
+    if (fileIdOf(fn.node.start) !== fileIdOf(call.start) && !this.crossings.has(fn)) this.crossings.set(fn, call);
+  }
 
   qualified(node: Node | undefined): string | undefined {
     return qualifiedName(node, this.ctx.imports);
@@ -419,17 +454,18 @@ export class Evaluator {
       const bindings = reachingBindings(scope, name, expr);
       if (bindings.length) return bindings.flatMap((b) => this.binding(b, scope, env, depth));
     }
-    const moduleBindings = this.ctx.moduleBindings.get(name);
+    const ctx = this.ctxOf(expr);
+    const moduleBindings = ctx.moduleBindings.get(name);
     if (moduleBindings?.length) return moduleBindings.flatMap((b) => this.binding(b, undefined, undefined, depth));
-    const fn = this.ctx.functions.get(name);
+    const fn = ctx.functions.get(name);
     if (fn) return [{ kind: 'function', node: expr, fn }];
-    const cls = this.ctx.classesByName.get(name);
+    const cls = ctx.classesByName.get(name);
     if (cls) return [{ kind: 'class', node: expr, cls }];
-    const imported = this.ctx.imports.get(name);
+    const imported = ctx.imports.get(name);
     if (imported) {
-      const extCls = this.ctx.resolveExternalClass?.(imported.qualified);
+      const extCls = ctx.resolveExternalClass?.(imported.qualified);
       if (extCls) return [{ kind: 'class', node: expr, cls: extCls }];
-      const extFn = this.ctx.resolveExternalFunction?.(imported.qualified);
+      const extFn = ctx.resolveExternalFunction?.(imported.qualified);
       if (extFn) return [{ kind: 'function', node: expr, fn: extFn }];
       return [{ kind: 'module', node: expr, moduleName: imported.qualified }];
     }
@@ -763,6 +799,7 @@ export class Evaluator {
   }
 
   private returnsOfCall(fn: FunctionInfo, call: Node, scope: FunctionInfo | undefined, env: Env | undefined, depth: number): Value[] {
+    this.noteCrossing(fn, call);
     if (this.inProgress.has(fn)) return [unknown(call)];
     const hasArgs = args(call).all.length > 0;
     if (!hasArgs) return this.returnsOf(fn, undefined, depth).map((v) => v);
@@ -898,6 +935,7 @@ export class Evaluator {
         if (receiver.cls) {
           const fn = findMethod(receiver.cls, method);
           if (fn) {
+            this.noteCrossing(fn, expr);
             // Evaluate the method with `self` attributes mapped to the constructor's arguments.
             const env2 = receiver.ctorCall ? this.instanceEnv(receiver, fn, expr, scope, env, depth) : undefined;
             return env2 ? this.returnsOf(fn, env2, depth) : this.returnsOf(fn, undefined, depth);
@@ -912,7 +950,7 @@ export class Evaluator {
         return [unknown(expr)];
       case 'module': {
         const name = `${receiver.moduleName}.${method}`;
-        const ext = this.ctx.resolveExternalFunction?.(name);
+        const ext = this.ctxOf(expr).resolveExternalFunction?.(name);
         if (ext) return this.returnsOfCall(ext, expr, scope, env, depth);
         return [{ kind: 'unknown', node: expr }];
       }

@@ -1,0 +1,75 @@
+/**
+ * The CLI's project: the files it lints, the other files of their packages (the outermost folder
+ * with an `__init__.py` above each linted file, walked with the same .gitignore and exclude rules),
+ * and the folders given on the command line as roots for absolute imports.
+ *
+ * Every thread builds its own {@link ProjectIndex} over the same files. Summaries are computed once
+ * (spread over the workers) and handed to every thread, so no file is summarized twice; full
+ * models of other files are built lazily per thread. Fixes are written only after every file
+ * was linted, so each thread reads the files as they were when the run started: findings do not
+ * depend on the number of threads or on the order files are linted in.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { decodeSource } from '../engine/decode';
+import type { PythonParser } from '../engine/parser';
+import { type FileSummary, ProjectIndex, summarizeSource } from '../engine/project';
+
+export interface ProjectSpec {
+  /** Every file of the project (absolute paths). */
+  files: string[];
+  /** Folders for absolute imports (absolute paths). */
+  roots: string[];
+  /** Summaries computed by other threads. */
+  summaries?: [string, FileSummary | null][];
+  /** Texts that are not on disk (source read from stdin), by absolute path. */
+  overrides?: [string, string][];
+}
+
+/** Cross-file analysis is on unless `PDS_LINT_CROSS_FILE=0` (for comparisons in the benchmark). */
+export function crossFileEnabled(): boolean {
+  return process.env.PDS_LINT_CROSS_FILE !== '0';
+}
+
+/** Reads a file as the linter does (BOM, encodings, binary files), or undefined. */
+export function readSourceFile(file: string): string | undefined {
+  try {
+    return decodeSource(fs.readFileSync(file)).text;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createProjectIndex(spec: ProjectSpec, parser: PythonParser): ProjectIndex {
+  const overrides = new Map(spec.overrides ?? []);
+  const index = new ProjectIndex({
+    parser,
+    roots: spec.roots,
+    host: { readText: (file) => overrides.get(file) ?? readSourceFile(file) },
+  });
+  index.addFiles(spec.files);
+  for (const [file, summary] of spec.summaries ?? []) index.setSummary(file, summary);
+  return index;
+}
+
+/** The summary of one file as every thread would compute it (null when it cannot be read). */
+export function summarizeFile(file: string, parser: PythonParser, overrides?: Map<string, string>): FileSummary | null {
+  return summarizeSource(overrides?.get(file) ?? readSourceFile(file), parser);
+}
+
+function hasInit(dir: string): boolean {
+  return fs.existsSync(path.join(dir, '__init__.py')) || fs.existsSync(path.join(dir, '__init__.pyi'));
+}
+
+/** The outermost package folder above a file, found on disk through `__init__.py` files. */
+export function packageFolderOf(file: string): string | undefined {
+  let dir = path.dirname(path.resolve(file));
+  let top: string | undefined;
+  for (let i = 0; i < 64 && hasInit(dir); i++) {
+    top = dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return top;
+}
