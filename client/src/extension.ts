@@ -29,8 +29,12 @@ function createClient(context: ExtensionContext): LanguageClient {
       { scheme: 'untitled', language: 'python' },
       { scheme: 'vscode-notebook-cell', language: 'python' },
     ],
-    // Settings changes and pyproject.toml edits re-lint open files without a restart.
-    synchronize: { configurationSection: 'pdsLint', fileEvents: workspace.createFileSystemWatcher('**/pyproject.toml') },
+    // Settings changes and pyproject.toml edits re-lint open files without a restart; changes to
+    // Python files on disk update the server's index of the workspace (base classes, helpers).
+    synchronize: {
+      configurationSection: 'pdsLint',
+      fileEvents: [workspace.createFileSystemWatcher('**/pyproject.toml'), workspace.createFileSystemWatcher('**/*.py')],
+    },
     outputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
   };

@@ -30,6 +30,10 @@ export interface ClientOptions {
   root?: string;
   args?: string[];
   documentChanges?: boolean;
+  /** Other configuration sections the client answers (`files` for `files.exclude`). */
+  sections?: Record<string, unknown>;
+  /** The client shows `window/workDoneProgress`. */
+  workDoneProgress?: boolean;
 }
 
 export class TestClient {
@@ -42,6 +46,9 @@ export class TestClient {
   refreshes = 0;
   /** While pending, answers to `workspace/configuration` wait (to test settings changing mid-request). */
   configurationGate: Promise<void> = Promise.resolve();
+  /** `$/progress` notifications, in order. */
+  readonly progress: { token: unknown; value: { kind: string; title?: string; percentage?: number; message?: string } }[] = [];
+  readonly progressTokens: unknown[] = [];
   initializeResult?: InitializeResult;
   private waiters: (() => void)[] = [];
   readonly root: string;
@@ -80,7 +87,16 @@ export class TestClient {
       // The answer is the settings as they were when asked, even when held back by the gate.
       const snapshot = this.settings;
       await this.configurationGate;
-      return p.items.map(() => snapshot);
+      return p.items.map((item) => (item.section && item.section !== 'pdsLint' ? this.options.sections?.[item.section] ?? null : snapshot));
+    });
+    c.onRequest('window/workDoneProgress/create', (p: { token: unknown }) => {
+      this.progressTokens.push(p.token);
+      this.notify();
+      return null;
+    });
+    c.onNotification('$/progress', (p: { token: unknown; value: { kind: string } }) => {
+      this.progress.push(p as TestClient['progress'][number]);
+      this.notify();
     });
     c.onRequest('workspace/diagnostic/refresh', () => {
       this.refreshes++;
@@ -107,7 +123,7 @@ export class TestClient {
           hover: { contentFormat: ['markdown', 'plaintext'] },
         },
         workspace: { configuration: true, workspaceEdit: { documentChanges: options.documentChanges ?? true }, diagnostics: { refreshSupport: true } },
-        window: { showDocument: { support: true } },
+        window: { showDocument: { support: true }, workDoneProgress: !!options.workDoneProgress },
       },
     });
     await client.connection.sendNotification('initialized', {});
@@ -135,6 +151,24 @@ export class TestClient {
       };
       attempt();
     });
+  }
+
+  /** Resolves when the server finished indexing the workspace (its log line says so). */
+  indexed(timeoutMs = 20_000): Promise<string> {
+    return this.waitFor('the workspace index', () => this.logs.find((l) => /pds-lint: indexed \d+ Python files/.test(l)), timeoutMs);
+  }
+
+  /** Waits for pushed diagnostics of a URI that satisfy `check` (closed files, documents published again). */
+  pushed(uri: string, what: string, check: (diagnostics: Diagnostic[]) => boolean, timeoutMs = 10_000): Promise<Diagnostic[]> {
+    return this.waitFor(what, () => {
+      const p = this.published.get(uri);
+      return p && check(p.diagnostics) ? p.diagnostics : undefined;
+    }, timeoutMs);
+  }
+
+  /** Tells the server about files changed on disk (1 created, 2 changed, 3 deleted). */
+  filesChanged(changes: { name: string; type: 1 | 2 | 3 }[]): void {
+    void this.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: changes.map((c) => ({ uri: this.uri(c.name), type: c.type })) });
   }
 
   uri(name: string): string {

@@ -191,3 +191,130 @@ export function describe(err: unknown): string {
       return e.message ?? String(err);
   }
 }
+
+// ------------------------------------------------------------------ asynchronous discovery
+
+async function loadGitignoreAsync(dir: string): Promise<Ignore | undefined> {
+  try {
+    return ignoreFactory().add(await fs.promises.readFile(path.join(dir, '.gitignore'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.promises.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function ancestorLayersAsync(dir: string): Promise<IgnoreLayer[]> {
+  const chain: string[] = [];
+  let current = path.resolve(dir);
+  for (;;) {
+    chain.unshift(current);
+    if (await exists(path.join(current, '.git'))) break;
+    const parent = path.dirname(current);
+    if (parent === current) {
+      chain.splice(0, chain.length - 1);
+      break;
+    }
+    current = parent;
+  }
+  const layers: IgnoreLayer[] = [];
+  for (const d of chain) {
+    const rules = await loadGitignoreAsync(d);
+    if (rules) layers.push({ dir: d, rules });
+  }
+  return layers;
+}
+
+export interface AsyncDiscoverOptions {
+  /** Also honour .gitignore files (default true). */
+  respectGitignore?: boolean;
+  /** More paths to skip (the editor's `files.exclude`). */
+  isExcluded?: (absolute: string, isDir: boolean) => boolean;
+  /** Stop early (the server is shutting down, or the folders changed). */
+  cancelled?: () => boolean;
+}
+
+/**
+ * The `*.py`/`*.pyi` files under folders, with the same skipping rules as {@link discoverFiles}
+ * (.git, node_modules, virtual environments, .gitignore), without blocking the event loop: for a
+ * language server indexing its workspace in the background.
+ */
+export async function discoverFilesAsync(dirs: string[], options: AsyncDiscoverOptions = {}): Promise<string[]> {
+  const files: string[] = [];
+  const seenDirs = new Set<string>();
+  const respectGitignore = options.respectGitignore ?? true;
+  const walkDir = async (dir: string, layers: IgnoreLayer[]) => {
+    if (options.cancelled?.()) return;
+    let real: string;
+    try {
+      real = await fs.promises.realpath(dir);
+    } catch {
+      return;
+    }
+    if (seenDirs.has(real)) return;
+    seenDirs.add(real);
+    const own = respectGitignore ? await loadGitignoreAsync(dir) : undefined;
+    const here = own ? [...layers, { dir: path.resolve(dir), rules: own }] : layers;
+    let entries: fs.Dirent[];
+    try {
+      entries = await fs.promises.readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const child = path.join(dir, entry.name);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        try {
+          const st = await fs.promises.stat(child);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch {
+          continue;
+        }
+      }
+      const absolute = path.resolve(child);
+      if (isDir) {
+        if (SKIPPED_DIRS.has(entry.name)) continue;
+        if ((await exists(path.join(child, 'pyvenv.cfg'))) || (await exists(path.join(child, 'conda-meta')))) continue;
+        if (respectGitignore && isIgnored(here, absolute, true)) continue;
+        if (options.isExcluded?.(absolute, true)) continue;
+        await walkDir(child, here);
+      } else if (isFile && (entry.name.endsWith('.py') || entry.name.endsWith('.pyi'))) {
+        if (respectGitignore && isIgnored(here, absolute, false)) continue;
+        if (options.isExcluded?.(absolute, false)) continue;
+        files.push(absolute);
+      }
+    }
+  };
+  for (const dir of dirs) await walkDir(dir, respectGitignore ? await ancestorLayersAsync(path.dirname(path.resolve(dir))) : []);
+  return files;
+}
+
+/** Whether a file (absolute) is skipped by the discovery rules (skipped folders, virtualenvs, .gitignore), below `root`. */
+export async function isSkippedAsync(file: string, root: string, respectGitignore = true): Promise<boolean> {
+  const rel = path.relative(root, file);
+  if (!rel || rel.startsWith('..')) return true;
+  const parts = rel.split(path.sep);
+  let dir = root;
+  let layers = respectGitignore ? await ancestorLayersAsync(path.dirname(root)) : [];
+  for (let i = 0; i < parts.length; i++) {
+    const own = respectGitignore ? await loadGitignoreAsync(dir) : undefined;
+    if (own) layers = [...layers, { dir, rules: own }];
+    const child = path.join(dir, parts[i]);
+    const isDir = i < parts.length - 1;
+    if (isDir && (SKIPPED_DIRS.has(parts[i]) || (await exists(path.join(child, 'pyvenv.cfg'))))) return true;
+    if (respectGitignore && isIgnored(layers, child, isDir)) return true;
+    dir = child;
+  }
+  return false;
+}

@@ -24,6 +24,11 @@ export const SettingsSchema = z.object({
   run: z.enum(['onType', 'onSave']).default('onType'),
   /** Milliseconds to wait after the last keystroke before linting. */
   delay: z.number().int().min(0).max(10_000).default(150),
+  /**
+   * Which files get diagnostics: the open ones, or every data-source file of the workspace (files
+   * with a class of a Spark role), open or not.
+   */
+  scope: z.enum(['openFiles', 'workspace']).default('openFiles'),
   /** Files larger than this many bytes are not analysed (a message says so). */
   maxFileSize: z.number().int().min(1).default(5_000_000),
   /** Traces the communication between VS Code and the server (read by the client). */

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeActionKind,
   type CodeActionParams,
@@ -14,23 +14,27 @@ import {
   DiagnosticSeverity,
   type DocumentDiagnosticReport,
   DocumentDiagnosticReportKind,
+  FileChangeType,
   type InitializeParams,
   type InitializeResult,
   type ServerCapabilities,
   TextDocumentSyncKind,
 } from 'vscode-languageserver';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { type AnalysisResult, analyzeSyntax } from '../engine/analyze';
 import { ConfigError, type FileConfig, readPyprojectConfig } from '../engine/config';
 import { fixAll } from '../engine/fixes';
 import { noqaEdit } from '../engine/noqa';
 import type { PythonParser } from '../engine/parser';
+import { type ProjectSession, summarizeModel } from '../engine/project';
 import { ALL_CODES } from '../engine/rules/registry';
 import { DocumentStore } from './documents';
 import { codeActions, FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND } from './features/codeActions';
 import { docsHref, rangeOf, toDiagnostic } from './features/diagnostics';
 import { hoverAt } from './features/hover';
 import { effectiveLintSettings, parseSettings, type Settings } from './config';
+import { excludeMatcher } from './globs';
+import { WorkspaceProject } from './workspace';
 
 export interface ServerOptions {
   /** Parse every change from scratch (to measure what incremental parsing buys). */
@@ -45,6 +49,8 @@ interface Analysis {
   version: number;
   /** The settings generation the analysis was computed with. */
   generation: number;
+  /** The document's dependency epoch (bumped when a file it read from the project changes). */
+  epoch: number;
   /**
    * The full result (model and syntax) for the most recently used documents only; absent for
    * the others (and for files too large to analyse), which are re-analysed when a hover needs it.
@@ -70,6 +76,22 @@ export class PdsServer {
   private workspaceFolders: string[] = [];
   /** Bumped when settings or pyproject.toml change: pulled results of older generations are stale. */
   private generation = 0;
+  /** The workspace's Python files, for analysis across files (absent without a file workspace folder). */
+  private project?: WorkspaceProject;
+  private workDoneProgress = false;
+  /** Open documents by file path. */
+  private readonly openPaths = new Map<string, string>();
+  /** The project files each analysis read (by document URI): it is analysed again when one changes. */
+  private readonly dependencies = new Map<string, Set<string>>();
+  /** Per document, bumped when a file it depends on changes: older results are stale. */
+  private readonly epochs = new Map<string, number>();
+  /** Closed files that have pushed diagnostics (`pdsLint.scope: workspace`). */
+  private readonly workspaceDiagnostics = new Set<string>();
+  /** Resolves when the workspace's files are listed (lookups can then find them); indexing goes on. */
+  private discovered: Promise<void> = Promise.resolve();
+  private workspaceRun = 0;
+  private refreshTimer?: NodeJS.Timeout;
+  private readonly dependantTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly connection: Connection,
@@ -84,7 +106,20 @@ export class PdsServer {
     this.pullDiagnostics = !!caps.textDocument?.diagnostic;
     this.configurationRequests = !!caps.workspace?.configuration;
     this.documentChanges = !!caps.workspace?.workspaceEdit?.documentChanges;
-    this.workspaceFolders = (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri));
+    this.workspaceFolders = (params.workspaceFolders ?? []).filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri));
+    if (!this.workspaceFolders.length && params.rootUri?.startsWith('file:')) this.workspaceFolders = [fileURLToPath(params.rootUri)];
+    this.workDoneProgress = !!caps.window?.workDoneProgress;
+    if (this.workspaceFolders.length) {
+      this.project = new WorkspaceProject({
+        parser: this.parser,
+        folders: this.workspaceFolders,
+        openText: (file) => {
+          const uri = this.openPaths.get(file);
+          return uri ? this.documents.get(uri)?.getText() : undefined;
+        },
+        log: (message) => this.reportOnce(message, () => this.connection.console.warn(message)),
+      });
+    }
     const init = params.initializationOptions as { settings?: unknown } | undefined;
     if (init?.settings) this.settingsByUri.set('*', this.validated(init.settings));
     if (this.parser.fallbackReason) {
@@ -99,7 +134,9 @@ export class PdsServer {
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
       hoverProvider: true,
       executeCommandProvider: { commands: [SHOW_DOCUMENTATION_COMMAND] },
-      ...(this.pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
+      // Closed files' diagnostics (scope `workspace`) are pushed, not answered to `workspace/diagnostic`
+      // pulls: VS Code's client re-sends that request in a loop, and push is what it shows best.
+      ...(this.pullDiagnostics ? { diagnosticProvider: { interFileDependencies: !!this.project, workspaceDiagnostics: false } } : {}),
     };
   }
 
@@ -108,17 +145,30 @@ export class PdsServer {
     c.onDidOpenTextDocument((p) => {
       if (!isPython(p.textDocument.languageId, p.textDocument.uri)) return;
       this.documents.open(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text);
+      const file = this.fileOf(p.textDocument.uri);
+      if (file) {
+        this.openPaths.set(file, p.textDocument.uri);
+        // Its pushed workspace diagnostics give way to the open document's.
+        if (this.workspaceDiagnostics.delete(p.textDocument.uri) && this.pullDiagnostics) void c.sendDiagnostics({ uri: p.textDocument.uri, diagnostics: [] });
+        this.projectFileChanged(file, p.textDocument.uri, 0);
+      }
       this.schedule(p.textDocument.uri, 0);
     });
     c.onDidChangeTextDocument((p) => {
       const doc = this.documents.change(p.textDocument.uri, p.textDocument.version ?? 0, p.contentChanges);
       if (!doc) return;
       void this.settingsFor(doc.uri).then((s) => {
-        if (s.run === 'onType') this.schedule(doc.uri, this.options.delay ?? s.delay);
+        const delay = this.options.delay ?? s.delay;
+        if (s.run === 'onType') this.schedule(doc.uri, delay);
+        const file = this.fileOf(doc.uri);
+        if (file) this.projectFileChanged(file, doc.uri, s.run === 'onType' ? delay : undefined);
       });
     });
     c.onDidSaveTextDocument((p) => {
-      if (this.documents.get(p.textDocument.uri)) this.schedule(p.textDocument.uri, 0, true);
+      if (!this.documents.get(p.textDocument.uri)) return;
+      this.schedule(p.textDocument.uri, 0, true);
+      const file = this.fileOf(p.textDocument.uri);
+      if (file) this.projectFileChanged(file, p.textDocument.uri, 0);
     });
     c.onDidCloseTextDocument((p) => {
       const uri = p.textDocument.uri;
@@ -128,7 +178,15 @@ export class PdsServer {
       this.analyses.delete(uri);
       this.settingsByUri.delete(uri);
       this.scheduleCollection();
+      this.dependencies.delete(uri);
+      const file = this.fileOf(uri);
+      if (file && this.openPaths.get(file) === uri) {
+        this.openPaths.delete(file);
+        // The disk's text serves again: what depends on this file may change.
+        this.projectFileChanged(file, uri, 0);
+      }
       if (!this.pullDiagnostics) void c.sendDiagnostics({ uri, diagnostics: [] });
+      if (file) void this.publishClosedIfWorkspace(file, uri);
     });
     c.onDidChangeConfiguration((p) => {
       this.settingsByUri.clear();
@@ -141,6 +199,11 @@ export class PdsServer {
         this.fileConfigByDir.clear();
         this.relintAll();
       }
+      const python = p.changes.filter((ch) => /\.pyi?$/.test(ch.uri) && ch.uri.startsWith('file:'));
+      if (python.length) void this.onPythonFilesChanged(python);
+    });
+    c.onInitialized(() => {
+      void this.startIndexing();
     });
     c.onCodeAction((p) => this.guard('codeAction', () => this.onCodeAction(p), []));
     c.onHover((p) =>
@@ -167,8 +230,15 @@ export class PdsServer {
         const generation = this.generation;
         const settings = await this.settingsFor(doc.uri);
         if (!settings.enable) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
-        const analysis = settings.run === 'onSave' ? this.analyses.get(doc.uri) ?? this.analysisOf(doc, settings, generation) : this.analysisOf(doc, settings, generation);
-        const resultId = `${analysis?.version ?? doc.version}:${analysis?.generation ?? generation}`;
+        await this.whenDiscovered();
+        const current = () => (settings.run === 'onSave' ? this.analyses.get(doc.uri) ?? this.analysisOf(doc, settings, generation) : this.analysisOf(doc, settings, generation));
+        let analysis = current();
+        // Texts of other files it needed and the server had not read yet: read them, analyse again.
+        if (await this.project?.loadMissing()) {
+          this.analyses.delete(doc.uri);
+          analysis = current();
+        }
+        const resultId = `${analysis?.version ?? doc.version}:${analysis?.generation ?? generation}:${analysis?.epoch ?? 0}`;
         if (p.previousResultId === resultId && analysis) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId };
         return { kind: DocumentDiagnosticReportKind.Full, resultId, items: analysis?.diagnostics ?? [] };
       });
@@ -181,9 +251,21 @@ export class PdsServer {
       openDocuments: this.documents.size,
       memory: process.memoryUsage(),
     }));
+    // For tests and the benchmark: the state of the workspace index.
+    c.onRequest('pdsLint/indexStatus', () => ({
+      state: this.project?.state ?? 'none',
+      files: this.project?.index.size ?? 0,
+      timings: this.project?.timings ?? null,
+      stats: this.project?.index.stats ?? null,
+      workspaceDiagnostics: [...this.workspaceDiagnostics],
+    }));
     c.onShutdown(() => {
       for (const t of this.timers.values()) clearTimeout(t);
       this.timers.clear();
+      for (const t of this.dependantTimers.values()) clearTimeout(t);
+      clearTimeout(this.refreshTimer);
+      this.project?.cancel();
+      this.workspaceRun++;
     });
   }
 
@@ -292,6 +374,7 @@ export class PdsServer {
   private relintAll(): void {
     this.generation++;
     this.analyses.clear();
+    void this.updateWorkspaceDiagnostics();
     if (this.pullDiagnostics) {
       void this.connection.languages.diagnostics.refresh();
       return;
@@ -330,15 +413,22 @@ export class PdsServer {
       return;
     }
     if (settings.run === 'onSave' && !saved && this.analyses.has(uri)) return;
-    const analysis = this.analysisOf(doc, settings, generation);
-    if (!analysis) return;
+    await this.whenDiscovered();
+    let analysis = this.analysisOf(doc, settings, generation);
+    // Texts of other files it needed and the server had not read yet: read them, analyse again.
+    if (await this.project?.loadMissing()) {
+      this.analyses.delete(uri);
+      analysis = this.analysisOf(doc, settings, generation);
+    }
+    if (!analysis || this.documents.get(uri)?.version !== doc.version) return;
     await this.connection.sendDiagnostics({ uri, version: analysis.version, diagnostics: analysis.diagnostics });
   }
 
   /** The analysis of the document's current version (computed once per version). */
   analysisOf(doc: TextDocument, given?: Settings, generation = this.generation): Analysis | undefined {
     const cached = this.analyses.get(doc.uri);
-    if (cached && cached.version === doc.version && cached.generation === this.generation) return cached;
+    const epoch = this.epochs.get(doc.uri) ?? 0;
+    if (cached && cached.version === doc.version && cached.generation === this.generation && cached.epoch === epoch) return cached;
     const settings = given ?? this.settingsByUri.get(doc.uri) ?? this.settingsByUri.get('*') ?? parseSettings({}).settings;
     const text = doc.getText();
     if (text.length > settings.maxFileSize) {
@@ -346,6 +436,7 @@ export class PdsServer {
       const analysis: Analysis = {
         version: doc.version,
         generation,
+        epoch,
         findings: [],
         diagnostics: [{ range: rangeOf(doc, 0, 0), severity: DiagnosticSeverity.Information, source: 'pds', message }],
       };
@@ -356,24 +447,303 @@ export class PdsServer {
       const syntax = this.documents.syntaxOf(doc.uri);
       if (!syntax) return undefined;
       const lint = effectiveLintSettings(this.fileConfigFor(doc.uri), settings);
+      const file = this.fileOf(doc.uri);
+      const session = this.sessionFor(file);
       const result = analyzeSyntax(text, { tree: syntax.tree, cache: syntax.cache, parseTime: syntax.parseTime }, {
         ...lint,
-        path: doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : undefined,
+        path: file,
+        project: session,
         onRuleError: (code, error) =>
           this.reportOnce(`rule:${code}`, () => this.connection.console.error(`pds-lint: rule ${code} failed (other rules still report): ${(error as Error).stack ?? error}`)),
       });
+      this.analysed(doc.uri, file, session, result);
       const diagnostics = result.findings.map((f) => {
         const line = result.model.lines.lineOf(f.start);
         const edit = noqaEdit(result.root, result.model.lines, line, f.code, result.noqa);
-        return toDiagnostic(doc, f, edit && { range: rangeOf(doc, edit.start, edit.end), newText: edit.newText });
+        return toDiagnostic(doc, f, edit && { range: rangeOf(doc, edit.start, edit.end), newText: edit.newText }, (p) => this.uriOfPath(p));
       });
-      const analysis: Analysis = { version: doc.version, generation, result, findings: result.findings, diagnostics };
+      const analysis: Analysis = { version: doc.version, generation, epoch, result, findings: result.findings, diagnostics };
       this.remember(doc.uri, analysis);
       this.scheduleCollection();
       return analysis;
     } catch (err) {
       this.reportOnce(`analysis:${(err as Error).message}`, () => this.connection.console.error(`pds-lint: could not analyse ${doc.uri}: ${(err as Error).stack ?? err}`));
       return undefined;
+    }
+  }
+
+  // ------------------------------------------------------------------ the workspace's other files
+
+  private fileOf(uri: string): string | undefined {
+    if (!uri.startsWith('file:')) return undefined;
+    try {
+      return path.resolve(fileURLToPath(uri));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The URI of a file: the open document's when it is open. */
+  private uriOfPath(file: string): string {
+    return this.openPaths.get(file) ?? pathToFileURL(file).href;
+  }
+
+  private sessionFor(file: string | undefined): ProjectSession | undefined {
+    return this.project?.index.sessionFor(file);
+  }
+
+  /** Waits (a little) for the workspace's files to be listed, so that the first analyses see them. */
+  private async whenDiscovered(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.discovered, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
+  }
+
+  /** After an analysis: the files it depends on, and the file's outline from its model (no second parse). */
+  private analysed(uri: string, file: string | undefined, session: ProjectSession | undefined, result: AnalysisResult): void {
+    const project = this.project;
+    if (!project || !session) return;
+    this.dependencies.set(uri, session.touched);
+    if (!file || !project.index.has(file)) return;
+    const before = project.index.baseTargetsOf(file);
+    if (project.index.setSummary(file, summarizeModel(result.model))) {
+      // Its classes' bases changed: the files those bases are in may have gained or lost a subclass.
+      const after = project.index.baseTargetsOf(file);
+      this.relintFiles([...new Set([...before, ...after])].filter((f) => f !== file), 0);
+    }
+  }
+
+  /**
+   * A file of the project changed (an open document's edit, open, close or save): it is reindexed,
+   * and the analyses that read it run again (after `delay`; undefined: not now).
+   */
+  private projectFileChanged(file: string, uri: string, delay: number | undefined): void {
+    const project = this.project;
+    if (!project?.index.has(file)) return;
+    project.index.changed(file);
+    if (delay !== undefined) this.relintUris(this.dependantsOf([file]).filter((u) => u !== uri), delay);
+  }
+
+  /** Documents (open, or closed with workspace diagnostics) whose last analysis read one of the files. */
+  private dependantsOf(files: string[]): string[] {
+    const out: string[] = [];
+    for (const [uri, deps] of this.dependencies) if (files.some((f) => deps.has(f))) out.push(uri);
+    return out;
+  }
+
+  /** The documents of these files, open or with workspace diagnostics, analysed again. */
+  private relintFiles(files: string[], delay: number): void {
+    const uris: string[] = [];
+    for (const f of files) {
+      const uri = this.openPaths.get(f) ?? pathToFileURL(f).href;
+      if (this.documents.get(uri) || this.workspaceDiagnostics.has(uri)) uris.push(uri);
+    }
+    this.relintUris(uris, delay);
+  }
+
+  private relintUris(uris: string[], delay: number): void {
+    if (!uris.length) return;
+    let open = false;
+    for (const uri of uris) {
+      this.epochs.set(uri, (this.epochs.get(uri) ?? 0) + 1);
+      this.analyses.delete(uri);
+      if (this.documents.get(uri)) {
+        open = true;
+        if (!this.pullDiagnostics) this.schedule(uri, delay);
+      } else if (this.workspaceDiagnostics.has(uri)) {
+        const file = this.fileOf(uri);
+        clearTimeout(this.dependantTimers.get(uri));
+        if (file) {
+          this.dependantTimers.set(uri, setTimeout(() => {
+            this.dependantTimers.delete(uri);
+            void this.publishClosedIfWorkspace(file, uri);
+          }, delay));
+        }
+      }
+    }
+    if (open && this.pullDiagnostics) {
+      // One refresh for a burst of changes: the client pulls the open documents again.
+      clearTimeout(this.refreshTimer);
+      this.refreshTimer = setTimeout(() => void this.connection.languages.diagnostics.refresh(), delay);
+    }
+  }
+
+  /** Python files changed on disk (`workspace/didChangeWatchedFiles` for `**\/*.py`). */
+  private async onPythonFilesChanged(changes: { uri: string; type: number }[]): Promise<void> {
+    const project = this.project;
+    if (!project) return;
+    const changed: string[] = [];
+    const targets: string[] = [];
+    let structural = false;
+    for (const ch of changes) {
+      const file = this.fileOf(ch.uri);
+      if (!file || !project.contains(file)) continue;
+      const type = ch.type === FileChangeType.Created ? 'created' : ch.type === FileChangeType.Deleted ? 'deleted' : 'changed';
+      const known = project.index.has(file);
+      if (known) targets.push(...project.index.baseTargetsOf(file));
+      await project.fileEvent(file, type);
+      if (project.index.has(file)) targets.push(...project.index.baseTargetsOf(file));
+      if (type === 'changed' && known) changed.push(file);
+      else if (type !== 'changed' || project.index.has(file) !== known) structural = true;
+      if (type === 'deleted') {
+        const uri = pathToFileURL(file).href;
+        this.dependencies.delete(uri);
+        if (this.workspaceDiagnostics.delete(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      } else if (!this.openPaths.has(file)) {
+        void this.publishClosedIfWorkspace(file, pathToFileURL(file).href);
+      }
+    }
+    if (structural) {
+      // A module appeared or went away: any import may now resolve elsewhere.
+      const uris = new Set([...this.documents.all().map((d) => d.uri), ...this.workspaceDiagnostics]);
+      this.relintUris([...uris], 0);
+      return;
+    }
+    this.relintUris(this.dependantsOf(changed), 0);
+    this.relintFiles(targets, 0);
+  }
+
+  /** Lists and summarizes the workspace's Python files in the background (with progress when the client shows it). */
+  private async startIndexing(): Promise<void> {
+    const project = this.project;
+    if (!project) return;
+    let discovered!: () => void;
+    this.discovered = new Promise<void>((resolve) => (discovered = resolve));
+    try {
+      const matchers = await Promise.all(
+        project.folders.map(async (folder) => {
+          let files: unknown;
+          if (this.configurationRequests) {
+            try {
+              files = await this.connection.workspace.getConfiguration({ scopeUri: pathToFileURL(folder).href, section: 'files' });
+            } catch {
+              files = undefined;
+            }
+          }
+          return { folder, match: excludeMatcher((files as { exclude?: unknown } | undefined)?.exclude) };
+        }),
+      );
+      const excluded = (absolute: string) =>
+        matchers.some((m) => absolute.startsWith(m.folder + path.sep) && m.match(path.relative(m.folder, absolute).split(path.sep).join('/')));
+      const progress = this.workDoneProgress ? await this.connection.window.createWorkDoneProgress() : undefined;
+      progress?.begin('pds-lint: indexing Python files', 0, undefined, false);
+      const done = await project.indexAll({
+        excluded,
+        onDiscovered: discovered,
+        progress: { report: (n, total) => progress?.report(Math.round((n * 100) / Math.max(1, total)), `${n}/${total} files`) },
+      });
+      progress?.done();
+      if (!done) return;
+      const t = project.timings;
+      this.connection.console.info(`pds-lint: indexed ${t?.files ?? 0} Python files in ${Math.round(t?.totalMs ?? 0)} ms`);
+      // Open documents see the whole workspace now (subclasses in other files, every module).
+      this.relintOpenIfChanged();
+      void this.updateWorkspaceDiagnostics();
+    } catch (err) {
+      this.reportOnce('index', () => this.connection.console.error(`pds-lint: indexing the workspace failed: ${(err as Error).stack ?? err}`));
+    } finally {
+      discovered();
+    }
+  }
+
+  /**
+   * Analyses the open documents again; those whose diagnostics changed are published again (push)
+   * or get a new result id and a refresh (pull). The others keep their results: no flicker, and
+   * an unchanged pull stays "unchanged".
+   */
+  private relintOpenIfChanged(): void {
+    let changed = false;
+    for (const doc of this.documents.all()) {
+      const previous = this.analyses.get(doc.uri);
+      if (!previous) continue;
+      this.analyses.delete(doc.uri);
+      const next = this.analysisOf(doc);
+      if (next && JSON.stringify(next.diagnostics) === JSON.stringify(previous.diagnostics)) continue;
+      const epoch = (this.epochs.get(doc.uri) ?? 0) + 1;
+      this.epochs.set(doc.uri, epoch);
+      if (next) next.epoch = epoch;
+      changed = true;
+      if (!this.pullDiagnostics && next) void this.connection.sendDiagnostics({ uri: doc.uri, version: next.version, diagnostics: next.diagnostics });
+    }
+    if (changed && this.pullDiagnostics) void this.connection.languages.diagnostics.refresh();
+  }
+
+  /** The settings that are not per file: `pdsLint.scope`. */
+  private scopeSettings(): Promise<Settings> {
+    return this.settingsFor(this.workspaceFolders.length ? pathToFileURL(this.workspaceFolders[0]).href : '*');
+  }
+
+  /**
+   * `pdsLint.scope: workspace`: diagnostics for every data-source file that is not open, pushed
+   * in the background; `openFiles`: those diagnostics cleared.
+   */
+  private async updateWorkspaceDiagnostics(): Promise<void> {
+    const project = this.project;
+    if (!project || project.state !== 'ready') return;
+    const run = ++this.workspaceRun;
+    const scope = (await this.scopeSettings()).scope;
+    if (run !== this.workspaceRun) return;
+    if (scope !== 'workspace') {
+      for (const uri of this.workspaceDiagnostics) {
+        this.dependencies.delete(uri);
+        void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      }
+      this.workspaceDiagnostics.clear();
+      return;
+    }
+    for (const file of project.index.allFiles()) {
+      if (run !== this.workspaceRun) return;
+      if (this.openPaths.has(file)) continue;
+      await this.publishClosed(file, pathToFileURL(file).href);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private async publishClosedIfWorkspace(file: string, uri: string): Promise<void> {
+    if (this.project?.state !== 'ready' || this.openPaths.has(file)) return;
+    if ((await this.scopeSettings()).scope !== 'workspace') return;
+    await this.publishClosed(file, uri);
+  }
+
+  /** Analyses a closed file of the workspace from its disk text and pushes its diagnostics (or clears them). */
+  private async publishClosed(file: string, uri: string): Promise<void> {
+    const project = this.project;
+    if (!project) return;
+    const clear = () => {
+      this.dependencies.delete(uri);
+      if (this.workspaceDiagnostics.delete(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    };
+    try {
+      if (!project.index.has(file) || !project.index.isDataSourceFile(file)) return clear();
+      const settings = await this.settingsFor(uri);
+      if (!settings.enable) return clear();
+      let text = project.textOf(file);
+      if (text === undefined && (await project.loadMissing())) text = project.textOf(file);
+      if (text === undefined || text.length > settings.maxFileSize) return clear();
+      const lint = effectiveLintSettings(this.fileConfigFor(uri), settings);
+      const source = text;
+      const analyse = () => {
+        const tree = this.parser.parse(source);
+        try {
+          const session = project.index.sessionFor(file);
+          return { session, result: analyzeSyntax(source, { tree }, { ...lint, path: file, project: session }) };
+        } finally {
+          tree.delete?.();
+        }
+      };
+      let out = analyse();
+      if (await project.loadMissing()) out = analyse();
+      if (this.openPaths.has(file)) return; // opened meanwhile: the open document's diagnostics serve
+      const document = TextDocument.create(uri, 'python', 0, source);
+      const diagnostics = out.result.findings.map((f) => {
+        const edit = noqaEdit(out.result.root, out.result.model.lines, out.result.model.lines.lineOf(f.start), f.code, out.result.noqa);
+        return toDiagnostic(document, f, edit && { range: rangeOf(document, edit.start, edit.end), newText: edit.newText }, (p) => this.uriOfPath(p));
+      });
+      this.dependencies.set(uri, out.session.touched);
+      this.workspaceDiagnostics.add(uri);
+      await this.connection.sendDiagnostics({ uri, diagnostics });
+    } catch (err) {
+      this.reportOnce(`workspace:${(err as Error).message}`, () => this.connection.console.error(`pds-lint: could not analyse ${uri}: ${(err as Error).stack ?? err}`));
     }
   }
 
@@ -391,7 +761,8 @@ export class PdsServer {
         fixAll(doc.getText(), (t) => {
           const tree = this.parser.parse(t);
           try {
-            return analyzeSyntax(t, { tree }, lint).findings;
+            const file = this.fileOf(doc.uri);
+            return analyzeSyntax(t, { tree }, { ...lint, path: file, project: this.sessionFor(file) }).findings;
           } finally {
             tree.delete?.();
           }

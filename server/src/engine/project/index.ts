@@ -167,15 +167,18 @@ export class ProjectIndex implements ProjectFiles {
     if (entry.model) this.dropModel(entry.model);
   }
 
-  /** Sets a file's summary computed elsewhere (another thread, or the front end's own analysis). */
-  setSummary(f: string, summary: FileSummary | null): void {
+  /**
+   * Sets a file's summary computed elsewhere (another thread, or the front end's own analysis).
+   * True when the file's outline changed (not for its first summary).
+   */
+  setSummary(f: string, summary: FileSummary | null): boolean {
     const file = path.resolve(f);
     const entry = this.entry(file);
     const key = summary ? JSON.stringify(summary) : '';
     const first = entry.summaryKey === undefined;
     entry.summary = summary;
     entry.stale = false;
-    if (key === entry.summaryKey) return;
+    if (key === entry.summaryKey) return false;
     entry.summaryKey = key;
     // Derived from every summary: rebuilt when next needed.
     this.reverse = undefined;
@@ -185,6 +188,7 @@ export class ProjectIndex implements ProjectFiles {
       entry.missed = false;
       this.resolutionChanged();
     }
+    return !first;
   }
 
   /** The summaries computed so far, to hand to other threads. */
@@ -270,8 +274,29 @@ export class ProjectIndex implements ProjectFiles {
   }
 
   /** Recomputes the summaries of files that changed, so that what derives from all of them is current. */
-  private refreshStale(): void {
-    for (const [file, e] of this.entries) if (e.stale) this.summaryOf(file);
+  private refreshStale(except?: string): void {
+    for (const [file, e] of this.entries) if (e.stale && file !== except) this.summaryOf(file);
+  }
+
+  /** The files the bases of the file's classes are defined in (from its summary). */
+  baseTargetsOf(f: string): string[] {
+    const file = path.resolve(f);
+    const summary = this.entries.get(file)?.summary;
+    const out = new Set<string>();
+    const previous = this.session;
+    this.session = undefined;
+    try {
+      for (const c of summary?.classes ?? []) {
+        for (const b of c.bases) {
+          if (!b.qualified) continue;
+          const ref = this.lookup(b.qualified, file);
+          if (ref && ref.file !== file) out.add(ref.file);
+        }
+      }
+    } finally {
+      this.session = previous;
+    }
+    return [...out];
   }
 
   /** The top-level class or function `qualified` names, seen from `fromFile` (re-exports followed). */
@@ -365,10 +390,18 @@ export class ProjectIndex implements ProjectFiles {
   /** Top-level classes of other files whose bases name the class `name` of `file`. */
   subclassRefs(f: string, name: string): { file: string; name: string }[] {
     const file = path.resolve(f);
-    this.refreshStale();
+    // Not the analysed file's own (its classes' bases do not name its own classes).
+    this.refreshStale(this.session?.file);
     if (!this.reverse) {
-      // Every summary first (computing one resets the map), then the map.
-      for (const other of this.files) this.summaryOf(other);
+      // Every summary first (computing one resets the map), then the map. Not recorded as read by
+      // the running analysis: a new subclass elsewhere is found through `baseTargetsOf`.
+      const previous = this.session;
+      this.session = undefined;
+      try {
+        for (const other of this.files) this.summaryOf(other);
+      } finally {
+        this.session = previous;
+      }
       const reverse = new Map<string, { file: string; name: string }[]>();
       for (const other of this.files) {
         const summary = this.entries.get(other)?.summary;
@@ -543,6 +576,15 @@ export class ProjectIndex implements ProjectFiles {
     return im.model.classesByName.get(ref.name);
   }
 
+  /**
+   * A class as its own file defines it, without linking its bases in other files: enough to know
+   * that a subclass exists (and which methods it overrides), and it never needs the model of the
+   * file being analysed (which a subclass's base would be).
+   */
+  unlinkedClassOf(ref: NameRef): ClassInfo | undefined {
+    return this.modelOf(ref.file)?.model.classesByName.get(ref.name);
+  }
+
   functionOf(ref: NameRef): FunctionInfo | undefined {
     const im = this.modelOf(ref.file);
     if (!im) return undefined;
@@ -556,7 +598,8 @@ export class ProjectIndex implements ProjectFiles {
    * next session starts, so nothing a running analysis holds is evicted under it.
    */
   sessionFor(file: string | undefined): ProjectSession {
-    this.refreshStale();
+    // The analysed file's own summary is left as it is: the front end can set it from the analysis.
+    this.refreshStale(file ? path.resolve(file) : undefined);
     if (this.pendingResolutionChange) this.resolutionChanged();
     this.trim();
     return new ProjectSession(this, file ? path.resolve(file) : undefined);
@@ -619,7 +662,7 @@ export class ProjectSession implements ProjectResolver {
     return this.index.within(this, () => {
       const out: ClassInfo[] = [];
       for (const ref of this.index.subclassRefs(file, className)) {
-        const cls = this.index.classOf({ ...ref, kind: 'class' });
+        const cls = this.index.unlinkedClassOf({ ...ref, kind: 'class' });
         if (cls) out.push(cls);
       }
       return out;

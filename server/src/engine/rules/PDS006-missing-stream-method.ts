@@ -2,7 +2,7 @@
  * PDS006 missing-stream-method: a stream reader or writer without a method Spark calls, or a
  * DataSource factory returning a class of the wrong role.
  */
-import { allMethods, type ClassInfo, type FileModel, type SparkRole } from '../model';
+import { allMethods, type ClassInfo, classLineage, type FileModel, type SparkRole } from '../model';
 import type { Fix } from '../types';
 import { appendToClassEdit, classBodyIndent, deeperIndent } from './helpers';
 import { defineRule } from './rule';
@@ -50,7 +50,8 @@ export default defineRule(
     const products = model.factoryProducts;
     for (const cls of model.classes) {
       const required = cls.role && REQUIRED[cls.role];
-      if (!required || cls.hasSyntaxError) continue;
+      // A base being typed (in this file or, with a project, another) may define what looks absent.
+      if (!required || classLineage(cls).some((k) => k.hasSyntaxError)) continue;
       // An intermediate base of the user's own need not be complete (its subclasses are checked).
       if (cls.subclasses.length && !products.has(cls)) continue;
       const methods = allMethods(cls);

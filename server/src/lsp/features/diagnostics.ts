@@ -31,7 +31,12 @@ export function docsHref(code: string): string {
   return local ? pathToFileURL(local).href : ruleDocsUrl(code);
 }
 
-export function toDiagnostic(document: TextDocument, finding: Finding, noqa: TextEdit | undefined): Diagnostic {
+/**
+ * The diagnostic of a finding. Related places in other files point to their own file (`uriOf`
+ * gives the URI of a path: the open document's, else a `file:` URI), with positions computed from
+ * that file's lines when the finding was made.
+ */
+export function toDiagnostic(document: TextDocument, finding: Finding, noqa: TextEdit | undefined, uriOf: (path: string) => string = (p) => pathToFileURL(p).href): Diagnostic {
   const data: DiagnosticData = { version: document.version };
   if (finding.fix) {
     data.fix = {
@@ -55,8 +60,11 @@ export function toDiagnostic(document: TextDocument, finding: Finding, noqa: Tex
     ...(finding.related.length
       ? {
           relatedInformation: finding.related
-            .filter((r) => !r.path)
-            .map((r) => ({ location: { uri: document.uri, range: rangeOf(document, r.start, r.end) }, message: r.message })),
+            .filter((r) => !r.path || r.range)
+            .map((r) => ({
+              location: r.path && r.range ? { uri: uriOf(r.path), range: r.range } : { uri: document.uri, range: rangeOf(document, r.start, r.end) },
+              message: r.message,
+            })),
         }
       : {}),
     data,
