@@ -22,6 +22,7 @@ export class LspProcess {
     this.connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishedDiagnostics) => {
       this.latest.set(p.uri, p);
+      this.checkWaits();
       for (let i = this.waiters.length - 1; i >= 0; i--) {
         const w = this.waiters[i];
         if (w.uri === p.uri && (w.version === undefined || p.version === undefined || p.version >= w.version)) {
@@ -34,8 +35,48 @@ export class LspProcess {
     this.connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => this.settings));
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onRequest('window/workDoneProgress/create', () => null);
+    this.connection.onNotification('window/logMessage', (p: { message: string }) => {
+      this.logs.push(p.message);
+      this.checkWaits();
+    });
     this.connection.onNotification(() => undefined);
     this.connection.listen();
+  }
+
+  readonly logs: string[] = [];
+  private readonly conditions: { check: () => boolean; resolve: () => void }[] = [];
+
+  private checkWaits(): void {
+    for (let i = this.conditions.length - 1; i >= 0; i--) {
+      if (!this.conditions[i].check()) continue;
+      const [c] = this.conditions.splice(i, 1);
+      c.resolve();
+    }
+  }
+
+  /** Resolves when `check` holds (checked on each log message and each publish). */
+  private until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
+      this.conditions.push({
+        check,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+  }
+
+  /** Resolves when the server logs a line matching `pattern`. */
+  waitForLog(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+    return this.until(`a log line ${pattern}`, () => this.logs.some((l) => pattern.test(l)), timeoutMs);
+  }
+
+  /** Resolves when diagnostics were published for at least `count` distinct documents. */
+  waitForPublishedCount(count: number, timeoutMs = 60_000): Promise<void> {
+    return this.until(`diagnostics of ${count} documents`, () => this.latest.size >= count, timeoutMs);
   }
 
   settings: unknown = {};

@@ -2,7 +2,8 @@
  * `npm run bench`: how close the engine is to the physical limit (tree-sitter parsing alone) and
  * how it compares with the Python tools a user already runs. Every figure is measured in this run
  * next to its baseline; medians with the p10–p90 spread. `--quick` is a smoke run for CI.
- * Prints tables and writes bench/results.json.
+ * `--only 4,6` runs some sections only. Prints tables and writes bench/results.json (with
+ * `--only`, bench/results-only.json, so a partial run does not replace the full results).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,6 +13,7 @@ import { cliThroughput } from './cli';
 import { engineVsParse } from './engine';
 import { generateSource } from './generate';
 import { pyrightCommand, timeLspServer, timeRuffWasm } from './peers';
+import { projectBench } from './project';
 import { keystrokeLatency, serverMemory } from './server';
 import { fmt, spread, table } from './stats';
 
@@ -20,6 +22,9 @@ const ROOT = path.resolve(__dirname, '..', '..');
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const skipPeers = process.argv.includes('--no-peers');
+  const onlyIndex = process.argv.indexOf('--only');
+  const only = onlyIndex >= 0 ? new Set((process.argv[onlyIndex + 1] ?? '').split(',').map(Number)) : undefined;
+  const wanted = (section: number) => !only || only.has(section);
   const parser = loadNativePythonParser();
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),
@@ -31,38 +36,42 @@ async function main(): Promise<void> {
 
   // 1. Engine vs parse-only
   const sizes = quick ? [100, 1000, 3000] : [100, 1000, 3000, 20000];
-  const engine = engineVsParse(parser, sizes, quick ? 5 : 20);
-  results.engine = engine;
-  out('\n## 1. Engine vs tree-sitter parse alone (ms, median (p10–p90))');
-  out(
-    table(
-      ['lines', 'KB', 'parse', 'analyze (all rules)', 'ratio', 'convert', 'model', 'rules', 'findings'],
-      engine.map((r) => [String(r.lines), (r.bytes / 1024).toFixed(0), spread(r.parse), spread(r.analyze), `${r.ratio.toFixed(2)}×`, fmt(r.phases.convert), fmt(r.phases.model), fmt(r.phases.rules), String(r.findings)]),
-    ),
-  );
-  const perLine = engine.map((r) => r.analyze.median / r.lines);
-  out(`growth: ${perLine.map((x) => `${(x * 1000).toFixed(1)} µs/line`).join(', ')} (linear when these stay flat)`);
+  const engine = wanted(1) || wanted(3) ? engineVsParse(parser, sizes, quick ? 5 : 20) : [];
+  if (wanted(1)) {
+    results.engine = engine;
+    out('\n## 1. Engine vs tree-sitter parse alone (ms, median (p10–p90))');
+    out(
+      table(
+        ['lines', 'KB', 'parse', 'analyze (all rules)', 'ratio', 'convert', 'model', 'rules', 'findings'],
+        engine.map((r) => [String(r.lines), (r.bytes / 1024).toFixed(0), spread(r.parse), spread(r.analyze), `${r.ratio.toFixed(2)}×`, fmt(r.phases.convert), fmt(r.phases.model), fmt(r.phases.rules), String(r.findings)]),
+      ),
+    );
+    const perLine = engine.map((r) => r.analyze.median / r.lines);
+    out(`growth: ${perLine.map((x) => `${(x * 1000).toFixed(1)} µs/line`).join(', ')} (linear when these stay flat)`);
+  }
 
   const text3000 = generateSource(3000, 3000);
 
   // 2. Keystroke latency in the server
   const edits = quick ? 20 : 200;
-  out(`\n## 2. Server: didChange → diagnostics of that version, 3,000-line file, ${edits} single-character edits (lint delay 0)`);
-  const latency = await keystrokeLatency(ROOT, text3000, edits);
-  results.serverLatency = { firstDiagnostics: latency.incremental.firstDiagnostics, edit: latency.incremental.edit, fullReparse: latency.fullReparse };
-  out(
-    table(
-      ['parsing', 'first diagnostics (fresh process)', 'median', 'p95', 'max', 'p10–p90'],
-      [
-        ['incremental (tree.edit + reuse)', fmt(latency.incremental.firstDiagnostics), fmt(latency.incremental.edit.median), fmt(latency.incremental.edit.p95), fmt(latency.incremental.edit.max), `${fmt(latency.incremental.edit.p10)}–${fmt(latency.incremental.edit.p90)}`],
-        ['full reparse every change', fmt(latency.fullReparse.firstDiagnostics), fmt(latency.fullReparse.edit.median), fmt(latency.fullReparse.edit.p95), fmt(latency.fullReparse.edit.max), `${fmt(latency.fullReparse.edit.p10)}–${fmt(latency.fullReparse.edit.p90)}`],
-      ],
-    ),
-  );
-  out(`goal: p95 under 20 ms → ${latency.incremental.edit.p95 < 20 ? 'met' : 'missed'}; a user also waits the lint delay (pdsLint.delay, default ${latency.defaultDelayMs} ms)`);
+  if (wanted(2)) {
+    out(`\n## 2. Server: didChange → diagnostics of that version, 3,000-line file, ${edits} single-character edits (lint delay 0)`);
+    const latency = await keystrokeLatency(ROOT, text3000, edits);
+    results.serverLatency = { firstDiagnostics: latency.incremental.firstDiagnostics, edit: latency.incremental.edit, fullReparse: latency.fullReparse };
+    out(
+      table(
+        ['parsing', 'first diagnostics (fresh process)', 'median', 'p95', 'max', 'p10–p90'],
+        [
+          ['incremental (tree.edit + reuse)', fmt(latency.incremental.firstDiagnostics), fmt(latency.incremental.edit.median), fmt(latency.incremental.edit.p95), fmt(latency.incremental.edit.max), `${fmt(latency.incremental.edit.p10)}–${fmt(latency.incremental.edit.p90)}`],
+          ['full reparse every change', fmt(latency.fullReparse.firstDiagnostics), fmt(latency.fullReparse.edit.median), fmt(latency.fullReparse.edit.p95), fmt(latency.fullReparse.edit.max), `${fmt(latency.fullReparse.edit.p10)}–${fmt(latency.fullReparse.edit.p90)}`],
+        ],
+      ),
+    );
+    out(`goal: p95 under 20 ms → ${latency.incremental.edit.p95 < 20 ? 'met' : 'missed'}; a user also waits the lint delay (pdsLint.delay, default ${latency.defaultDelayMs} ms)`);
+  }
 
   // 3. Peers
-  if (!skipPeers) {
+  if (!skipPeers && wanted(3)) {
     out('\n## 3. Peers on the same 3,000-line file, same run');
     const ruff = timeRuffWasm(text3000, quick ? 5 : 20);
     results.ruffWasm = ruff;
@@ -84,30 +93,66 @@ async function main(): Promise<void> {
 
   // 4. CLI throughput
   const files = quick ? 100 : 1000;
-  out(`\n## 4. pds-lint over a generated tree of ${files} files`);
-  const cli = cliThroughput(parser, path.join(ROOT, 'bin', 'pds-lint.js'), files, quick ? 1 : 3);
-  results.cli = cli;
-  out(
-    table(
-      ['files', 'MB', 'pds-lint (all cores)', 'pds-lint (1 thread)', 'parse only (1 thread)', 'files/s', 'MB/s', 'share of parse-only', 'start-up'],
-      [[String(cli.files), cli.megabytes.toFixed(1), spread(cli.lint), spread(cli.lintOneThread), spread(cli.parseOnly), cli.filesPerSecond.toFixed(0), cli.megabytesPerSecond.toFixed(2), `${(cli.shareOfParseOnly * 100).toFixed(0)}%`, spread(cli.startup)]],
-    ),
-  );
+  if (wanted(4)) {
+    out(`\n## 4. pds-lint over a generated tree of ${files} files`);
+    const cli = cliThroughput(parser, path.join(ROOT, 'bin', 'pds-lint.js'), files, quick ? 1 : 3);
+    results.cli = cli;
+    out(
+      table(
+        ['files', 'MB', 'pds-lint (all cores)', 'pds-lint (1 thread)', 'parse only (1 thread)', 'files/s', 'MB/s', 'share of parse-only', 'start-up'],
+        [[String(cli.files), cli.megabytes.toFixed(1), spread(cli.lint), spread(cli.lintOneThread), spread(cli.parseOnly), cli.filesPerSecond.toFixed(0), cli.megabytesPerSecond.toFixed(2), `${(cli.shareOfParseOnly * 100).toFixed(0)}%`, spread(cli.startup)]],
+      ),
+    );
+  }
 
   // 5. Memory
   const docs = quick ? 40 : 200;
-  out(`\n## 5. Server memory: ${docs} open documents of 1,000 lines`);
-  const memory = await serverMemory(ROOT, docs, 1000);
-  results.memory = memory;
-  out(
-    table(
-      ['documents', 'RSS at start (MiB)', 'RSS open (MiB)', 'RSS after closing (MiB)', 'after closing vs start'],
-      [[String(memory.documents), memory.startMiB.toFixed(0), memory.openMiB.toFixed(0), memory.closedMiB.toFixed(0), `${((memory.closedMiB / memory.startMiB - 1) * 100).toFixed(0)}%`]],
-    ),
-  );
-  out(`goals: under 150 MB open → ${memory.openMiB < 150 ? 'met' : 'missed'}; back within 10% of the start → ${memory.closedMiB <= memory.startMiB * 1.1 ? 'met' : 'missed'}`);
+  if (wanted(5)) {
+    out(`\n## 5. Server memory: ${docs} open documents of 1,000 lines`);
+    const memory = await serverMemory(ROOT, docs, 1000);
+    results.memory = memory;
+    out(
+      table(
+        ['documents', 'RSS at start (MiB)', 'RSS open (MiB)', 'RSS after closing (MiB)', 'after closing vs start'],
+        [[String(memory.documents), memory.startMiB.toFixed(0), memory.openMiB.toFixed(0), memory.closedMiB.toFixed(0), `${((memory.closedMiB / memory.startMiB - 1) * 100).toFixed(0)}%`]],
+      ),
+    );
+    out(`goals: under 150 MB open → ${memory.openMiB < 150 ? 'met' : 'missed'}; back within 10% of the start → ${memory.closedMiB <= memory.startMiB * 1.1 ? 'met' : 'missed'}`);
+  }
 
-  const file = path.join(ROOT, 'bench', 'results.json');
+  // 6. Across files
+  if (wanted(6)) {
+    const projectFiles = quick ? 40 : 1000;
+    out(`\n## 6. Across files: a generated package of ${projectFiles} files (a tenth base modules, the rest readers importing them)`);
+    const project = await projectBench(ROOT, projectFiles, quick ? 1 : 3, quick);
+    results.project = project;
+    const s = project.server;
+    out(
+      table(
+        ['files', 'MB', 'server cold index (initialized → done)', 'walk', 'index (server)', 'RSS indexed (MiB)', 'open a reader → diagnostics', `scope workspace: ${s.workspaceFiles} files diagnosed`],
+        [[String(project.files), project.megabytes.toFixed(1), spread(s.coldIndex), fmt(s.discoverMs), fmt(s.indexMs), s.rssMiB.toFixed(0), fmt(s.firstReader), fmt(s.workspaceScope)]],
+      ),
+    );
+    const c = project.cli;
+    out(
+      table(
+        ['CLI over the tree (ms)', 'all cores', '1 thread', 'findings'],
+        [
+          ['across files (default: lint, then re-check files with subclasses elsewhere)', spread(c.crossFile), quick ? '-' : spread(c.crossFileOneThread), String(c.findingsCrossFile)],
+          ...(quick
+            ? []
+            : [
+                ['across files (PDS_LINT_SUMMARIES=shared: summarize all first, share)', spread(c.sharedSummaries), '', ''],
+                ['across files (PDS_LINT_SUMMARIES=lazy: each worker summarizes all)', spread(c.lazySummaries), '', ''],
+              ]),
+          ['one file at a time (before, PDS_LINT_CROSS_FILE=0)', spread(c.before), quick ? '-' : spread(c.beforeOneThread), String(c.findingsBefore)],
+        ],
+      ),
+    );
+    out(`cost of cross-file resolution: ${((c.crossFile.median / c.before.median - 1) * 100).toFixed(0)}% all cores${quick ? '' : `, ${((c.crossFileOneThread.median / c.beforeOneThread.median - 1) * 100).toFixed(0)}% one thread`}`);
+  }
+
+  const file = path.join(ROOT, 'bench', only ? 'results-only.json' : 'results.json');
   fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   out(`\nwrote ${path.relative(process.cwd(), file)}`);
 }

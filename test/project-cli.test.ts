@@ -39,11 +39,12 @@ describe('pds-lint across files', () => {
       const lint = name === 'broken' ? ['app/readers.py', 'app/good_base.py', 'app/broken.py'] : ['.'];
       const one = json(lint, dir, { PDS_LINT_THREADS: '1' });
       assert.deepEqual(compare(keys(one), expected), []);
-      // Workers: the same findings, byte for byte, with summaries shared or built by each worker.
-      const four = json(lint, dir, { PDS_LINT_THREADS: '4' });
-      assert.deepEqual(four, one);
-      const lazy = json(lint, dir, { PDS_LINT_THREADS: '4', PDS_LINT_SHARE_SUMMARIES: '0' });
-      assert.deepEqual(lazy, one);
+      // Workers: the same findings, byte for byte, however the summaries of the files are made.
+      assert.deepEqual(json(lint, dir, { PDS_LINT_THREADS: '4' }), one);
+      for (const strategy of ['shared', 'lazy']) {
+        assert.deepEqual(json(lint, dir, { PDS_LINT_THREADS: '4', PDS_LINT_SUMMARIES: strategy }), one, strategy);
+        assert.deepEqual(json(lint, dir, { PDS_LINT_THREADS: '1', PDS_LINT_SUMMARIES: strategy }), one, `${strategy}, one thread`);
+      }
     });
   }
 

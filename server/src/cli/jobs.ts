@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import type { LintSettings } from '../engine/config';
 import { decodeSource, encodeSource, SourceError } from '../engine/decode';
 import type { PythonParser } from '../engine/parser';
-import type { ProjectIndex } from '../engine/project';
+import type { FileSummary, ProjectIndex } from '../engine/project';
 import type { Finding } from '../engine/types';
 import { unifiedDiff } from './diff';
 import { describe } from './discover';
@@ -38,6 +38,9 @@ export interface FileJobResult {
    * that no file's analysis reads another file half-way through being fixed.
    */
   write?: { absolute: string; bytes: Uint8Array };
+  /** With a project: the file's outline (null when it could not be read), and the classes whose subclasses it asked for. */
+  summary?: FileSummary | null;
+  askedSubclasses?: string[];
 }
 
 export function runFileJob(job: FileJob, parser: PythonParser, project?: ProjectIndex): FileJobResult {
@@ -67,6 +70,7 @@ export function runFileJob(job: FileJob, parser: PythonParser, project?: Project
     findings: linted.findings,
     fixesApplied: 0,
     ruleFailures: linted.ruleFailures,
+    ...(project ? { summary: linted.summary ?? null, askedSubclasses: linted.askedSubclasses ?? [] } : {}),
   };
   if (linted.text !== decoded.text) {
     result.fixesApplied = linted.fixesApplied;

@@ -2,7 +2,7 @@
 import { analyze, type AnalyzeOptions } from '../engine/analyze';
 import { fixAll, fixApplies } from '../engine/fixes';
 import type { PythonParser } from '../engine/parser';
-import type { ProjectIndex } from '../engine/project';
+import { type FileSummary, type ProjectIndex, summarizeModel } from '../engine/project';
 import { LineIndex } from '../engine/source';
 import type { Finding } from '../engine/types';
 
@@ -21,12 +21,24 @@ export interface LintedSource {
   fixesApplied: number;
   /** Rules that threw, with the error's first line. */
   ruleFailures: { code: string; message: string }[];
+  /** With a project: the outline of the linted text (before fixes). */
+  summary?: FileSummary;
+  /** With a project: classes whose subclasses in other files the analysis asked for. */
+  askedSubclasses?: string[];
 }
 
 export function lintSource(text: string, parser: PythonParser, options: AnalyzeOptions, fix: FixMode, project?: ProjectIndex): LintedSource {
   const ruleFailures = new Map<string, string>();
+  let summary: FileSummary | undefined;
+  const askedSubclasses = new Set<string>();
   const run = (t: string) => {
-    const result = analyze(t, parser, project ? { ...options, project: project.sessionFor(options.path) } : options);
+    const session = project?.sessionFor(options.path);
+    const result = analyze(t, parser, session ? { ...options, project: session } : options);
+    // The outline of the text as it is on disk (the first run), as the other files see it.
+    if (session) {
+      summary ??= summarizeModel(result.model);
+      for (const name of session.askedSubclasses) askedSubclasses.add(name);
+    }
     // wasm trees live outside the JS heap until deleted; native ones are collected, delete is a no-op there.
     result.tree.delete?.();
     for (const f of result.ruleFailures) if (!ruleFailures.has(f.code)) ruleFailures.set(f.code, firstLine(f.error));
@@ -46,6 +58,8 @@ export function lintSource(text: string, parser: PythonParser, options: AnalyzeO
     lines: new LineIndex(current),
     fixesApplied,
     ruleFailures: [...ruleFailures].map(([code, message]) => ({ code, message })),
+    summary,
+    askedSubclasses: [...askedSubclasses],
   };
 }
 

@@ -3,11 +3,10 @@
  * with an `__init__.py` above each linted file, walked with the same .gitignore and exclude rules),
  * and the folders given on the command line as roots for absolute imports.
  *
- * Every thread builds its own {@link ProjectIndex} over the same files. Summaries are computed once
- * (spread over the workers) and handed to every thread, so no file is summarized twice; full
- * models of other files are built lazily per thread. Fixes are written only after every file
- * was linted, so each thread reads the files as they were when the run started: findings do not
- * depend on the number of threads or on the order files are linted in.
+ * Every thread builds its own {@link ProjectIndex} over the same files (how they share the files'
+ * summaries: see workers.ts); models of other files are built lazily per thread. Fixes are written
+ * only after every file was linted, so each thread reads the files as they were when the run
+ * started: findings do not depend on the number of threads or on the order files are linted in.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -24,6 +23,8 @@ export interface ProjectSpec {
   summaries?: [string, FileSummary | null][];
   /** Texts that are not on disk (source read from stdin), by absolute path. */
   overrides?: [string, string][];
+  /** Answer no subclasses in other files, recording the questions (the first pass, see workers.ts). */
+  deferSubclasses?: boolean;
 }
 
 /** Cross-file analysis is on unless `PDS_LINT_CROSS_FILE=0` (for comparisons in the benchmark). */
@@ -45,6 +46,7 @@ export function createProjectIndex(spec: ProjectSpec, parser: PythonParser): Pro
   const index = new ProjectIndex({
     parser,
     roots: spec.roots,
+    deferSubclasses: spec.deferSubclasses,
     host: { readText: (file) => overrides.get(file) ?? readSourceFile(file) },
   });
   index.addFiles(spec.files);

@@ -4,9 +4,16 @@
  * Results come back in input order. Few files, one core, or `PDS_LINT_THREADS=1` lint on the main
  * thread instead.
  *
- * With a project, the workers first summarize the project's files between them (each file once)
- * and every worker gets all the summaries; then they lint. `PDS_LINT_SHARE_SUMMARIES=0` lets each
- * worker summarize what it needs itself instead (to measure the difference).
+ * With a project, "which classes of other files derive from this one" needs every file's
+ * summary. Three ways to get them (`PDS_LINT_SUMMARIES`, for measuring; the benchmark compares them):
+ * - `recheck` (default): every file is linted with that question answered "none" (only recorded);
+ *   each result carries the file's summary, made from its own analysis at no extra cost; then the
+ *   few files whose answer, from all the summaries, is not "none" are linted again. One parse per
+ *   file, plus one more for the files with subclasses elsewhere (the base modules);
+ * - `shared`: the workers first summarize every file between them (one more parse per file), and
+ *   every worker gets all the summaries;
+ * - `lazy`: each thread summarizes the files it needs itself (every file, in every worker).
+ * All three give the same findings, with one thread or many.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -29,6 +36,13 @@ export function threadCount(files: number): number {
   return Math.max(1, Math.min(cores, 8, Math.ceil(files / 8)));
 }
 
+export type SummaryStrategy = 'recheck' | 'shared' | 'lazy';
+
+export function summaryStrategy(): SummaryStrategy {
+  const v = process.env.PDS_LINT_SUMMARIES;
+  return v === 'shared' || v === 'lazy' ? v : 'recheck';
+}
+
 /** Messages to a worker. */
 export type WorkerRequest =
   | { type: 'summarize'; files: string[]; overrides?: [string, string][] }
@@ -45,75 +59,106 @@ export interface LintFilesOptions {
 
 export async function lintFiles(jobs: FileJob[], parser: PythonParser, options: LintFilesOptions = {}): Promise<FileJobResult[]> {
   const threads = options.threads ?? threadCount(jobs.length);
-  if (threads <= 1 || jobs.length < 2) {
-    const index = options.project ? createProjectIndex(options.project, parser) : undefined;
-    const results: FileJobResult[] = [];
-    for (const job of jobs) {
-      results.push(runFileJob(job, parser, index));
-      // Native trees are freed by finalizers that run between event-loop turns: yield to them.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+  const pool = threads > 1 && jobs.length >= 2 ? new WorkerPool(Math.min(threads, jobs.length)) : undefined;
+  const run = (list: FileJob[], spec?: ProjectSpec) => (pool ? pool.lint(list, spec) : lintInThread(list, parser, spec));
+  try {
+    const spec = options.project;
+    if (!spec) return await run(jobs);
+    const strategy = summaryStrategy();
+    if (strategy === 'lazy') return await run(jobs, spec);
+    if (strategy === 'shared') return await run(jobs, pool ? { ...spec, summaries: await pool.summarize(spec.files, spec.overrides) } : spec);
+    const first = await run(jobs, { ...spec, deferSubclasses: true });
+    const summaries = new Map(spec.summaries ?? []);
+    jobs.forEach((job, i) => {
+      const s = first[i].summary;
+      if (s !== undefined) summaries.set(job.absolute, s);
+    });
+    const index = createProjectIndex({ ...spec, summaries: [...summaries] }, parser);
+    const again = jobs.flatMap((job, i) => (first[i].askedSubclasses?.some((name) => index.subclassRefs(job.absolute, name).length) ? [i] : []));
+    if (!again.length) return first;
+    const second = await run(again.map((i) => jobs[i]), { ...spec, summaries: index.knownSummaries() });
+    again.forEach((i, k) => (first[i] = second[k]));
+    return first;
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function lintInThread(jobs: FileJob[], parser: PythonParser, spec?: ProjectSpec): Promise<FileJobResult[]> {
+  const index = spec ? createProjectIndex(spec, parser) : undefined;
+  const results: FileJobResult[] = [];
+  for (const job of jobs) {
+    results.push(runFileJob(job, parser, index));
+    // Native trees are freed by finalizers that run between event-loop turns: yield to them.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return results;
+}
+
+class WorkerPool {
+  private readonly workers: Worker[];
+
+  constructor(size: number) {
+    const script = path.join(__dirname, 'worker.js');
+    this.workers = Array.from({ length: size }, () => new Worker(script, { env: process.env }));
+  }
+
+  async summarize(files: string[], overrides?: [string, string][]): Promise<[string, FileSummary | null][]> {
+    const batches: string[][] = [];
+    for (let i = 0; i < files.length; i += SUMMARY_BATCH) batches.push(files.slice(i, i + SUMMARY_BATCH));
+    const answers = await this.feed(batches, (batch) => ({ type: 'summarize', files: batch, overrides }), (r) => (r.type === 'summaries' ? r.summaries : []));
+    return answers.flat();
+  }
+
+  lint(jobs: FileJob[], spec?: ProjectSpec): Promise<FileJobResult[]> {
+    // Each worker builds its index anew from the spec (the second pass gets every summary).
+    if (spec) for (const w of this.workers) w.postMessage({ type: 'project', spec } satisfies WorkerRequest);
+    return this.feed(jobs, (job) => ({ type: 'lint', job }), (r) => (r.type === 'result' ? r.result : { display: '?', findings: [], fixesApplied: 0, problem: `unexpected worker answer ${r.type}`, ruleFailures: [] }));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  /** Feeds `items` to the workers one at a time; answers in input order. */
+  private async feed<T, R>(items: T[], request: (item: T) => WorkerRequest, answer: (r: WorkerResponse) => R): Promise<R[]> {
+    const results: R[] = new Array(items.length);
+    const done: boolean[] = new Array(items.length).fill(false);
+    let next = 0;
+    await Promise.all(
+      this.workers.map(
+        (worker) =>
+          new Promise<void>((resolve, reject) => {
+            let current = -1;
+            const onMessage = (message: WorkerResponse) => {
+              results[current] = answer(message);
+              done[current] = true;
+              send();
+            };
+            const onExit = (code: number) => {
+              if (next < items.length || (current >= 0 && !done[current])) reject(new Error(`a lint worker exited with code ${code}`));
+            };
+            const cleanup = () => {
+              worker.off('message', onMessage);
+              worker.off('error', reject);
+              worker.off('exit', onExit);
+            };
+            const send = () => {
+              if (next >= items.length) {
+                cleanup();
+                resolve();
+                return;
+              }
+              current = next++;
+              worker.postMessage(request(items[current]));
+            };
+            worker.on('message', onMessage);
+            worker.on('error', reject);
+            worker.on('exit', onExit);
+            send();
+          }),
+      ),
+    );
     return results;
   }
-  const script = path.join(__dirname, 'worker.js');
-  const workers = Array.from({ length: Math.min(threads, jobs.length) }, () => new Worker(script, { env: process.env }));
-  try {
-    let spec = options.project;
-    if (spec && process.env.PDS_LINT_SHARE_SUMMARIES !== '0') {
-      const batches: string[][] = [];
-      for (let i = 0; i < spec.files.length; i += SUMMARY_BATCH) batches.push(spec.files.slice(i, i + SUMMARY_BATCH));
-      const summaries = (await pool(workers, batches, (files) => ({ type: 'summarize', files, overrides: spec!.overrides }), (r) => (r.type === 'summaries' ? r.summaries : []))).flat();
-      spec = { ...spec, summaries };
-    }
-    if (spec) for (const w of workers) w.postMessage({ type: 'project', spec } satisfies WorkerRequest);
-    return await pool(workers, jobs, (job) => ({ type: 'lint', job }), (r) => (r.type === 'result' ? r.result : failedResult(r)));
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
-}
-
-function failedResult(r: WorkerResponse): FileJobResult {
-  return { display: '?', findings: [], fixesApplied: 0, problem: `unexpected worker answer ${r.type}`, ruleFailures: [] };
-}
-
-/** Feeds `items` to the workers one at a time; answers in input order. */
-async function pool<T, R>(workers: Worker[], items: T[], request: (item: T) => WorkerRequest, answer: (r: WorkerResponse) => R): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  const done: boolean[] = new Array(items.length).fill(false);
-  let next = 0;
-  await Promise.all(
-    workers.map(
-      (worker) =>
-        new Promise<void>((resolve, reject) => {
-          let current = -1;
-          const onMessage = (message: WorkerResponse) => {
-            results[current] = answer(message);
-            done[current] = true;
-            feed();
-          };
-          const onExit = (code: number) => {
-            if (next < items.length || (current >= 0 && !done[current])) reject(new Error(`a lint worker exited with code ${code}`));
-          };
-          const cleanup = () => {
-            worker.off('message', onMessage);
-            worker.off('error', reject);
-            worker.off('exit', onExit);
-          };
-          const feed = () => {
-            if (next >= items.length) {
-              cleanup();
-              resolve();
-              return;
-            }
-            current = next++;
-            worker.postMessage(request(items[current]));
-          };
-          worker.on('message', onMessage);
-          worker.on('error', reject);
-          worker.on('exit', onExit);
-          feed();
-        }),
-    ),
-  );
-  return results;
 }

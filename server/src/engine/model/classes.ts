@@ -33,8 +33,14 @@ export interface ClassInfo {
   methods: Map<string, FunctionInfo>;
   /** Class-level assignments `name = value`. */
   classAttributes: Map<string, Node>;
-  /** Classes (of the analysed files) that derive from this one. */
+  /**
+   * Classes that derive from this one: of this file (full classes), and, with a project index, of
+   * the project's other files. Those are outlines (`outline: true`): a name and a file, no
+   * methods or bases; enough to know that this class is an intermediate base.
+   */
   subclasses: ClassInfo[];
+  /** An outline of a class of another file (see {@link ClassInfo.subclasses}). */
+  outline?: boolean;
   docstring?: string;
   /** Nested inside a function or another class. */
   nested: boolean;

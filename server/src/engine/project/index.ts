@@ -31,7 +31,7 @@ import {
 } from '../model';
 import type { PythonParser } from '../parser';
 import { FILE_SPAN, fileBase } from '../source';
-import { convertTree, shiftTree } from '../syntax';
+import { convertTree, type Node, shiftTree } from '../syntax';
 import { type ProjectFiles, splitQualified, topPackage } from './modules';
 import { type FileSummary, MAX_INDEXED_LENGTH, summarizeModel, summarizeSource } from './summary';
 
@@ -57,6 +57,12 @@ export interface ProjectIndexOptions {
   maxFileSize?: number;
   /** A file the index could not read, parse or model (reported once per file; the others go on). */
   onError?: (file: string, error: unknown) => void;
+  /**
+   * Answer "which classes of other files derive from this one" with none, only recording the
+   * question (`ProjectSession.askedSubclasses`): the CLI lints every file so, then analyses again
+   * the few files whose answer, from every file's summary, is not empty.
+   */
+  deferSubclasses?: boolean;
 }
 
 /** A name defined at the top level of a file. */
@@ -179,6 +185,7 @@ export class ProjectIndex implements ProjectFiles {
     entry.summary = summary;
     entry.stale = false;
     if (key === entry.summaryKey) return false;
+    if (!first || entry.missed) this.lookups.clear();
     entry.summaryKey = key;
     // Derived from every summary: rebuilt when next needed.
     this.reverse = undefined;
@@ -199,7 +206,9 @@ export class ProjectIndex implements ProjectFiles {
   }
 
   private universeChanged(): void {
+    this.lookups.clear();
     this.reverse = undefined;
+    this.outlines.clear();
     this.resolutionChanged();
   }
 
@@ -254,6 +263,7 @@ export class ProjectIndex implements ProjectFiles {
     const file = path.resolve(f);
     if (!this.files.has(file)) return undefined;
     this.session?.touched.add(file);
+    this.recording?.add(file);
     const entry = this.entry(file);
     if (entry.summary !== undefined && !entry.stale) return entry.summary ?? undefined;
     let summary: FileSummary | null = null;
@@ -264,6 +274,7 @@ export class ProjectIndex implements ProjectFiles {
       if (text === undefined) {
         // Not read yet (the server reads in the background): ask again next time.
         entry.missed = true;
+        this.missedDuringLookup = true;
         return entry.summary ?? undefined;
       }
       summary = summarizeSource(text ?? undefined, this.options.parser, this.options.maxFileSize);
@@ -302,9 +313,40 @@ export class ProjectIndex implements ProjectFiles {
   /** The top-level class or function `qualified` names, seen from `fromFile` (re-exports followed). */
   lookup(qualified: string, fromFile: string, depth = 0): NameRef | undefined {
     if (depth > MAX_REEXPORT_DEPTH) return undefined;
-    const target = splitQualified(qualified, fromFile, this, this.roots);
-    if (!target) return undefined;
-    return this.lookupIn(target.file, target.rest, depth);
+    // Names resolve the same from every file of a folder.
+    const key = `${path.dirname(fromFile)}\0${qualified}`;
+    const cached = this.lookups.get(key);
+    if (cached !== undefined) {
+      this.noteTouched(cached.via);
+      return cached.ref;
+    }
+    const touched = new Set<string>();
+    const outer = this.recording;
+    this.recording = touched;
+    let ref: NameRef | undefined;
+    try {
+      const target = splitQualified(qualified, fromFile, this, this.roots);
+      ref = target ? this.lookupIn(target.file, target.rest, depth) : undefined;
+    } finally {
+      this.recording = outer;
+      for (const f of touched) outer?.add(f);
+    }
+    // Only answers that did not wait on a missing text are kept (those change when it arrives).
+    if (!this.missedDuringLookup) this.lookups.set(key, { ref, via: [...touched] });
+    this.missedDuringLookup = false;
+    return ref;
+  }
+
+  /** Cached name lookups, with the files each one read (the analysis depends on them). */
+  private lookups = new Map<string, { ref: NameRef | undefined; via: string[] }>();
+  private recording?: Set<string>;
+  private missedDuringLookup = false;
+
+  private noteTouched(files: string[]): void {
+    for (const f of files) {
+      this.session?.touched.add(f);
+      this.recording?.add(f);
+    }
   }
 
   private lookupIn(file: string, rest: string[], depth: number): NameRef | undefined {
@@ -577,13 +619,36 @@ export class ProjectIndex implements ProjectFiles {
   }
 
   /**
-   * A class as its own file defines it, without linking its bases in other files: enough to know
-   * that a subclass exists (and which methods it overrides), and it never needs the model of the
-   * file being analysed (which a subclass's base would be).
+   * The outline of a class of another file, from its summary: no model is built (a base class
+   * with many subclasses would otherwise parse all their files on every analysis of it). Its
+   * nodes are in a span no file has, so nothing can be reported or edited through them.
    */
-  unlinkedClassOf(ref: NameRef): ClassInfo | undefined {
-    return this.modelOf(ref.file)?.model.classesByName.get(ref.name);
+  outlineClassOf(ref: NameRef): ClassInfo {
+    const key = `${ref.file}\0${ref.name}`;
+    let cls = this.outlines.get(key);
+    if (!cls) {
+      const node = outlineNode();
+      cls = {
+        name: ref.name,
+        node,
+        nameNode: node,
+        body: node,
+        file: ref.file,
+        bases: [],
+        roleChain: [],
+        methods: new Map(),
+        classAttributes: new Map(),
+        subclasses: [],
+        nested: false,
+        hasSyntaxError: false,
+        outline: true,
+      };
+      this.outlines.set(key, cls);
+    }
+    return cls;
   }
+
+  private outlines = new Map<string, ClassInfo>();
 
   functionOf(ref: NameRef): FunctionInfo | undefined {
     const im = this.modelOf(ref.file);
@@ -632,6 +697,8 @@ export class ProjectIndex implements ProjectFiles {
 export class ProjectSession implements ProjectResolver {
   /** Files this analysis read from the index (summaries or models). */
   readonly touched = new Set<string>();
+  /** Classes of the analysed file whose subclasses in other files it asked for. */
+  readonly askedSubclasses: string[] = [];
   private readonly contexts = new Map<number, EvaluationContext>();
 
   constructor(
@@ -659,11 +726,12 @@ export class ProjectSession implements ProjectResolver {
   }
 
   subclassesOf(className: string, file: string): ClassInfo[] {
+    if (!this.askedSubclasses.includes(className)) this.askedSubclasses.push(className);
+    if (this.index.options.deferSubclasses) return [];
     return this.index.within(this, () => {
       const out: ClassInfo[] = [];
       for (const ref of this.index.subclassRefs(file, className)) {
-        const cls = this.index.unlinkedClassOf({ ...ref, kind: 'class' });
-        if (cls) out.push(cls);
+        out.push(this.index.outlineClassOf({ ...ref, kind: 'class' }));
       }
       return out;
     }, []);
@@ -694,6 +762,12 @@ export class ProjectSession implements ProjectResolver {
     const im = this.index.modelById(fileId);
     return im ? { path: im.file, text: im.text, lines: im.model.lines } : undefined;
   }
+}
+
+/** A node of no file (offsets in the last, never allocated, file span). */
+function outlineNode(): Node {
+  const start = fileBase(MAX_FILE_ID);
+  return { type: 'class_definition', start, end: start, field: null, named: true, children: [], parent: null, text: null, hasError: false };
 }
 
 export { FILE_SPAN };
