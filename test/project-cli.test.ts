@@ -60,6 +60,14 @@ describe('pds-lint across files', () => {
     assert.deepEqual(keys(JSON.parse(r.stdout) as JsonFinding[]), ['pipelines/readers/incomplete.py:6:PDS006']);
   });
 
+  it('a base class linted alone knows its subclasses, also under another name through another module', () => {
+    const dir = path.join(PROJECTS_DIR, 'inherit');
+    for (const strategy of ['recheck', 'shared', 'lazy']) {
+      assert.deepEqual(json(['pipelines/common/polling.py', 'pipelines/common/base.py'], dir, { PDS_LINT_SUMMARIES: strategy }), [], strategy);
+      assert.deepEqual(keys(json(['pipelines/common/polling.py'], dir, { PDS_LINT_SUMMARIES: strategy, PDS_LINT_CROSS_FILE: '0' })), ['pipelines/common/polling.py:6:PDS006'], 'alone, the base looks incomplete');
+    }
+  });
+
   it('without the project (PDS_LINT_CROSS_FILE=0) the readers have no Spark role: nothing is reported', () => {
     const dir = path.join(PROJECTS_DIR, 'inherit');
     assert.deepEqual(json(['.'], dir, { PDS_LINT_CROSS_FILE: '0' }).filter((f) => f.filename.includes('readers')), []);

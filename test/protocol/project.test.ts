@@ -157,11 +157,11 @@ describe('language server across files', () => {
       const clock = client.uri('pipelines/readers/clock.py');
       assert.deepEqual(codes(await client.pushed(clock, 'the closed clock.py', (d) => d.length > 0)), ['PDS002', 'PDS003']);
       const base = client.uri('pipelines/common/base.py');
-      const dataSourceFiles = ['common/base.py', 'readers/clock.py', 'readers/events.py', 'readers/incomplete.py', 'readers/orders.py'].map((f) => client.uri(`pipelines/${f}`));
+      const dataSourceFiles = ['common/base.py', 'common/polling.py', 'readers/clock.py', 'readers/events.py', 'readers/incomplete.py', 'readers/orders.py', 'readers/poll.py'].map((f) => client.uri(`pipelines/${f}`));
       await client.waitFor('every data-source file analysed', () => (dataSourceFiles.every((u) => client.published.has(u)) ? true : undefined));
       assert.deepEqual(client.published.get(base)!.diagnostics, [], 'the abstract base has subclasses elsewhere');
       const status = (await client.connection.sendRequest('pdsLint/indexStatus')) as { workspaceDiagnostics: string[] };
-      assert.deepEqual([...status.workspaceDiagnostics].sort(), [...dataSourceFiles].sort(), 'offsets.py and the __init__.py files are not data-source files');
+      assert.deepEqual([...status.workspaceDiagnostics].sort(), [...dataSourceFiles].sort(), 'offsets.py, aliases.py and the __init__.py files are not data-source files');
 
       // Opening a file: the open document's diagnostics take over; closing it pushes the closed ones again.
       const opened = client.open('pipelines/readers/clock.py', fs.readFileSync(path.join(dir, 'pipelines/readers/clock.py'), 'utf8'));

@@ -25,6 +25,8 @@ export interface ProjectSpec {
   overrides?: [string, string][];
   /** Answer no subclasses in other files, recording the questions (the first pass, see workers.ts). */
   deferSubclasses?: boolean;
+  /** The summaries given are all the files that can hold a subclass (the second pass). */
+  subclassesFromKnownSummaries?: boolean;
 }
 
 /** Cross-file analysis is on unless `PDS_LINT_CROSS_FILE=0` (for comparisons in the benchmark). */
@@ -47,6 +49,10 @@ export function createProjectIndex(spec: ProjectSpec, parser: PythonParser): Pro
     parser,
     roots: spec.roots,
     deferSubclasses: spec.deferSubclasses,
+    subclassesFromKnownSummaries: spec.subclassesFromKnownSummaries,
+    // A command line can afford more memory than an editor: about 120 MB of models per thread.
+    maxModels: 1024,
+    maxModelChars: 2_000_000,
     host: { readText: (file) => overrides.get(file) ?? readSourceFile(file) },
   });
   index.addFiles(spec.files);
@@ -74,4 +80,17 @@ export function packageFolderOf(file: string): string | undefined {
     dir = parent;
   }
   return top;
+}
+
+const IDENTIFIERS = /[\p{L}_][\p{L}\p{N}_]*/gu;
+
+/** The files (not read yet) whose text names one of `names`: the only ones a subclass of those can be in. */
+export function filesMentioning(files: string[], names: ReadonlySet<string>, overrides?: Map<string, string>): string[] {
+  if (!names.size) return [];
+  return files.filter((file) => {
+    const text = overrides?.get(file) ?? readSourceFile(file);
+    if (text === undefined) return false;
+    for (const m of text.matchAll(IDENTIFIERS)) if (names.has(m[0])) return true;
+    return false;
+  });
 }

@@ -7,9 +7,10 @@
  * With a project, "which classes of other files derive from this one" needs every file's
  * summary. Three ways to get them (`PDS_LINT_SUMMARIES`, for measuring; the benchmark compares them):
  * - `recheck` (default): every file is linted with that question answered "none" (only recorded);
- *   each result carries the file's summary, made from its own analysis at no extra cost; then the
- *   few files whose answer, from all the summaries, is not "none" are linted again. One parse per
- *   file, plus one more for the files with subclasses elsewhere (the base modules);
+ *   each result carries the file's summary, made from its own analysis at no extra cost; the files
+ *   of the project that were not linted are summarized only when their text names a class asked
+ *   about; then the few files whose answer is not "none" are linted again. One parse per file,
+ *   plus one more for the files with subclasses elsewhere (the base modules);
  * - `shared`: the workers first summarize every file between them (one more parse per file), and
  *   every worker gets all the summaries;
  * - `lazy`: each thread summarizes the files it needs itself (every file, in every worker).
@@ -19,9 +20,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PythonParser } from '../engine/parser';
-import type { FileSummary } from '../engine/project';
+import type { FileSummary, ProjectIndex } from '../engine/project';
 import { type FileJob, type FileJobResult, runFileJob } from './jobs';
-import { createProjectIndex, type ProjectSpec } from './project';
+import { createProjectIndex, filesMentioning, type ProjectSpec } from './project';
 
 /** Below this many files, starting workers costs more than it saves. */
 const MIN_FILES_FOR_WORKERS = 24;
@@ -68,19 +69,57 @@ export async function lintFiles(jobs: FileJob[], parser: PythonParser, options: 
     if (strategy === 'lazy') return await run(jobs, spec);
     if (strategy === 'shared') return await run(jobs, pool ? { ...spec, summaries: await pool.summarize(spec.files, spec.overrides) } : spec);
     const first = await run(jobs, { ...spec, deferSubclasses: true });
+    // Every linted file's summary came with its result; of the others, only files that name one
+    // of the classes asked about can hold a subclass of it: those are summarized, no others.
     const summaries = new Map(spec.summaries ?? []);
     jobs.forEach((job, i) => {
       const s = first[i].summary;
       if (s !== undefined) summaries.set(job.absolute, s);
     });
-    const index = createProjectIndex({ ...spec, summaries: [...summaries] }, parser);
+    const exact = { ...spec, subclassesFromKnownSummaries: true };
+    const index = createProjectIndex({ ...exact, summaries: [...summaries] }, parser);
+    summarizeCandidates(index, spec, new Set(first.flatMap((r) => r.askedSubclasses ?? [])), [...summaries.keys()]);
     const again = jobs.flatMap((job, i) => (first[i].askedSubclasses?.some((name) => index.subclassRefs(job.absolute, name).length) ? [i] : []));
     if (!again.length) return first;
-    const second = await run(again.map((i) => jobs[i]), { ...spec, summaries: index.knownSummaries() });
+    const second = await run(again.map((i) => jobs[i]), { ...exact, summaries: index.knownSummaries() });
     again.forEach((i, k) => (first[i] = second[k]));
     return first;
   } finally {
     await pool?.close();
+  }
+}
+
+/**
+ * Summarizes the files that can hold a subclass of a class named in `asked`: those whose text
+ * names it, or names another name some known file imports it as (`from .base import Base as B`),
+ * until no new name turns up.
+ */
+function summarizeCandidates(index: ProjectIndex, spec: ProjectSpec, asked: Set<string>, known: string[]): void {
+  const names = new Set(asked);
+  const pending = new Set(spec.files.filter((f) => !known.includes(f)));
+  const overrides = new Map(spec.overrides ?? []);
+  let look = known;
+  while (pending.size && names.size) {
+    // Aliases of the names in the files summarized so far.
+    let grew = false;
+    for (const file of look) {
+      for (const [local, qualified] of index.summaryOf(file)?.imports ?? []) {
+        if (names.has(local)) continue;
+        const ref = index.lookup(qualified, file);
+        if (ref?.kind === 'class' && names.has(ref.name)) {
+          names.add(local);
+          grew = true;
+        }
+      }
+    }
+    if (!grew && look !== known) break;
+    const found = filesMentioning([...pending], names, overrides);
+    if (!found.length) break;
+    for (const f of found) {
+      pending.delete(f);
+      index.summaryOf(f);
+    }
+    look = found;
   }
 }
 

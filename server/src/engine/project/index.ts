@@ -53,6 +53,11 @@ export interface ProjectIndexOptions {
   roots?: readonly string[];
   /** How many other files keep a full model between analyses (least recently used go first). */
   maxModels?: number;
+  /**
+   * And how much source (characters) those models may hold in all: a model takes about 60 times
+   * its source in memory (a 6 KB file, 400 KB).
+   */
+  maxModelChars?: number;
   /** Files with more characters are not indexed. */
   maxFileSize?: number;
   /** A file the index could not read, parse or model (reported once per file; the others go on). */
@@ -63,6 +68,11 @@ export interface ProjectIndexOptions {
    * the few files whose answer, from every file's summary, is not empty.
    */
   deferSubclasses?: boolean;
+  /**
+   * Find subclasses among the files whose summary is already known only (never summarize a file
+   * for that): the CLI gives the summaries of every file that can hold one (see workers.ts).
+   */
+  subclassesFromKnownSummaries?: boolean;
 }
 
 /** A name defined at the top level of a file. */
@@ -90,7 +100,7 @@ interface IndexedModel {
 interface Entry {
   /** undefined: not computed yet; null: the file cannot be read or parsed. */
   summary?: FileSummary | null;
-  /** JSON of the last summary ('' for null): whether a new summary changes the outline. */
+  /** A hash of the last summary ('' for null): whether a new summary changes the outline. */
   summaryKey?: string;
   /** The summary is of an older text: recomputed when next needed. */
   stale?: boolean;
@@ -118,12 +128,15 @@ export class ProjectIndex implements ProjectFiles {
   private session?: ProjectSession;
   readonly roots: readonly string[];
   private readonly maxModels: number;
+  private readonly maxModelChars: number;
+  private modelChars = 0;
   /** Counters, for tests and the benchmark. */
   readonly stats = { summaries: 0, models: 0, evictions: 0 };
 
   constructor(readonly options: ProjectIndexOptions) {
     this.roots = (options.roots ?? []).map((r) => path.resolve(r));
-    this.maxModels = options.maxModels ?? 48;
+    this.maxModels = options.maxModels ?? 64;
+    this.maxModelChars = options.maxModelChars ?? 600_000;
   }
 
   // ------------------------------------------------------------------ the universe
@@ -180,7 +193,7 @@ export class ProjectIndex implements ProjectFiles {
   setSummary(f: string, summary: FileSummary | null): boolean {
     const file = path.resolve(f);
     const entry = this.entry(file);
-    const key = summary ? JSON.stringify(summary) : '';
+    const key = summary ? hashText(JSON.stringify(summary)) : '';
     const first = entry.summaryKey === undefined;
     entry.summary = summary;
     entry.stale = false;
@@ -440,7 +453,7 @@ export class ProjectIndex implements ProjectFiles {
       const previous = this.session;
       this.session = undefined;
       try {
-        for (const other of this.files) this.summaryOf(other);
+        if (!this.options.subclassesFromKnownSummaries) for (const other of this.files) this.summaryOf(other);
       } finally {
         this.session = previous;
       }
@@ -501,6 +514,7 @@ export class ProjectIndex implements ProjectFiles {
     entry.model = im;
     this.byId.set(id, im);
     this.lru.set(file, im);
+    this.modelChars += text.length;
     if (entry.summary === undefined || entry.stale) this.setSummary(file, summarizeModel(model));
     return im;
   }
@@ -596,13 +610,13 @@ export class ProjectIndex implements ProjectFiles {
     }
     this.unlink(im);
     if (entry?.model === im) entry.model = undefined;
-    this.lru.delete(im.file);
+    if (this.lru.delete(im.file)) this.modelChars -= im.text.length;
     this.byId.delete(im.id);
   }
 
-  /** Keeps at most `maxModels` models. */
+  /** Keeps at most `maxModels` models, of at most `maxModelChars` characters in all. */
   private trim(): void {
-    while (this.lru.size > this.maxModels) {
+    while (this.lru.size > this.maxModels || (this.modelChars > this.maxModelChars && this.lru.size > 1)) {
       const oldest = this.lru.values().next().value as IndexedModel;
       this.dropModel(oldest);
       this.stats.evictions++;
@@ -762,6 +776,18 @@ export class ProjectSession implements ProjectResolver {
     const im = this.index.modelById(fileId);
     return im ? { path: im.file, text: im.text, lines: im.model.lines } : undefined;
   }
+}
+
+/** A 53-bit hash (two 32-bit FNV-1a halves): to tell whether a file's outline changed, without keeping it twice. */
+function hashText(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x0100019d);
+  }
+  return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}.${text.length}`;
 }
 
 /** A node of no file (offsets in the last, never allocated, file span). */
