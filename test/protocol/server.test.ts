@@ -71,7 +71,7 @@ describe('language server over stdio', () => {
     const caps = client.initializeResult!.capabilities;
     assert.deepEqual(caps.textDocumentSync, { openClose: true, change: 2, save: { includeText: false } });
     assert.ok(caps.hoverProvider);
-    assert.deepEqual((caps.codeActionProvider as { codeActionKinds: string[] }).codeActionKinds, ['quickfix', 'source.fixAll.pds']);
+    assert.deepEqual((caps.codeActionProvider as { codeActionKinds: string[] }).codeActionKinds, ['quickfix', 'source.fixAll.pds', 'refactor.rewrite']);
     assert.equal(caps.diagnosticProvider, undefined, 'push diagnostics for a client without pull support');
     assert.equal(client.initializeResult!.serverInfo?.name, 'pds-lint');
   });

@@ -8,7 +8,10 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   CodeActionKind,
+  type CodeAction,
   type CodeActionParams,
+  type CompletionItem,
+  type CompletionParams,
   type Connection,
   type Diagnostic,
   DiagnosticSeverity,
@@ -29,7 +32,12 @@ import { ALL_CODES } from '../engine/rules/registry';
 import { DocumentStore } from './documents';
 import { codeActions, FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND } from './features/codeActions';
 import { docsHref, rangeOf, toDiagnostic } from './features/diagnostics';
+import { COMPLETION_TRIGGERS, type CompletionSupport, completionSupport, memberItems, offsetKeyItems } from './features/completion';
 import { hoverAt } from './features/hover';
+import { REFACTOR_KINDS, refactorActions } from './features/refactors';
+import { completionContext } from '../engine/authoring/completion';
+import type { ClassInfo, FileModel } from '../engine/model';
+import { LineIndex } from '../engine/source';
 import { effectiveLintSettings, parseSettings, type Settings } from './config';
 
 export interface ServerOptions {
@@ -62,6 +70,12 @@ export class PdsServer {
   private readonly settingsByUri = new Map<string, Settings>();
   private readonly fileConfigByDir = new Map<string, FileConfig | undefined>();
   private readonly reportedProblems = new Set<string>();
+  /**
+   * Per document, the last analysis in which each class was intact (no syntax error): completion
+   * reads a class from it while the line being typed breaks the current parse.
+   */
+  private readonly intactClasses = new Map<string, Map<string, AnalysisResult>>();
+  private completion: CompletionSupport = { snippets: false, asIs: false, labelDetails: false, markdown: false };
   private pullDiagnostics = false;
   private configurationRequests = false;
   private documentChanges = false;
@@ -82,6 +96,7 @@ export class PdsServer {
     this.pullDiagnostics = !!caps.textDocument?.diagnostic;
     this.configurationRequests = !!caps.workspace?.configuration;
     this.documentChanges = !!caps.workspace?.workspaceEdit?.documentChanges;
+    this.completion = completionSupport(caps);
     this.workspaceFolders = (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri));
     const init = params.initializationOptions as { settings?: unknown } | undefined;
     if (init?.settings) this.settingsByUri.set('*', this.validated(init.settings));
@@ -94,8 +109,9 @@ export class PdsServer {
   capabilities(): ServerCapabilities {
     return {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND, ...REFACTOR_KINDS], resolveProvider: false },
       hoverProvider: true,
+      completionProvider: { triggerCharacters: COMPLETION_TRIGGERS, resolveProvider: false },
       executeCommandProvider: { commands: [SHOW_DOCUMENTATION_COMMAND] },
       ...(this.pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
     };
@@ -124,6 +140,7 @@ export class PdsServer {
       this.timers.delete(uri);
       this.documents.close(uri);
       this.analyses.delete(uri);
+      this.intactClasses.delete(uri);
       this.settingsByUri.delete(uri);
       this.scheduleCollection();
       if (!this.pullDiagnostics) void c.sendDiagnostics({ uri, diagnostics: [] });
@@ -141,6 +158,7 @@ export class PdsServer {
       }
     });
     c.onCodeAction((p) => this.guard('codeAction', () => this.onCodeAction(p), []));
+    c.onCompletion((p) => this.guard('completion', () => this.onCompletion(p), null));
     c.onHover((p) =>
       this.guard('hover', () => {
         const doc = this.documents.get(p.textDocument.uri);
@@ -269,7 +287,10 @@ export class PdsServer {
     let withModels = 0;
     for (const [key, a] of [...this.analyses].reverse()) {
       if (!a.result) continue;
-      if (++withModels > RETAINED_MODELS && key !== uri) a.result = undefined;
+      if (++withModels > RETAINED_MODELS && key !== uri) {
+        a.result = undefined;
+        this.intactClasses.delete(key);
+      }
     }
   }
 
@@ -360,6 +381,7 @@ export class PdsServer {
         return toDiagnostic(doc, f, edit && { range: rangeOf(doc, edit.start, edit.end), newText: edit.newText });
       });
       const analysis: Analysis = { version: doc.version, result, findings: result.findings, diagnostics };
+      this.rememberIntactClasses(doc.uri, result);
       this.remember(doc.uri, analysis);
       this.scheduleCollection();
       return analysis;
@@ -369,12 +391,67 @@ export class PdsServer {
     }
   }
 
-  private onCodeAction(params: CodeActionParams) {
+  private rememberIntactClasses(uri: string, result: AnalysisResult): void {
+    const byName = this.intactClasses.get(uri) ?? new Map<string, AnalysisResult>();
+    for (const c of result.model.classes) if (c.role && !c.nested && !c.hasSyntaxError) byName.set(c.name, result);
+    this.intactClasses.set(uri, byName);
+  }
+
+  /** The class in the last analysis where it was intact. */
+  private intactClass(uri: string, name: string): { model: FileModel; cls: ClassInfo } | undefined {
+    const result = this.intactClasses.get(uri)?.get(name);
+    const cls = result?.model.classes.find((c) => c.name === name && !c.nested && !c.hasSyntaxError);
+    return result && cls ? { model: result.model, cls } : undefined;
+  }
+
+  /**
+   * Completion costs at most the analysis of the current version (cached, and shared with the
+   * diagnostics): nothing at all outside a completion context, and offset keys come from the
+   * kept intact class when the current version was not analysed yet.
+   */
+  private onCompletion(params: CompletionParams): CompletionItem[] | null {
+    const doc = this.documents.get(params.textDocument.uri);
+    if (!doc) return null;
+    const text = doc.getText();
+    const offset = doc.offsetAt(params.position);
+    const lines = new LineIndex(text);
+    const context = completionContext(text, lines, offset);
+    if (!context) return null;
+    const cached = this.analyses.get(doc.uri);
+    let current = cached?.version === doc.version ? cached.result?.model : undefined;
+    const intact = (name: string) => this.intactClass(doc.uri, name);
+    if (context === 'offsetKey') {
+      let items = offsetKeyItems(doc, { text, offset, lines, current, intact }, this.completion);
+      if (!items.length && !current) {
+        current = this.fullAnalysisOf(doc)?.model;
+        if (current) items = offsetKeyItems(doc, { text, offset, lines, current, intact }, this.completion);
+      }
+      return items.length ? items : null;
+    }
+    current ??= this.fullAnalysisOf(doc)?.model;
+    if (!current) return null;
+    const items = memberItems(doc, { text, offset, lines, current, intact }, this.completion);
+    return items.length ? items : null;
+  }
+
+  private onCodeAction(params: CodeActionParams): CodeAction[] {
     const doc = this.documents.get(params.textDocument.uri);
     if (!doc) return [];
     const analysis = this.analysisOf(doc);
     const settings = this.settingsByUri.get(doc.uri) ?? parseSettings({}).settings;
     const lint = effectiveLintSettings(this.fileConfigFor(doc.uri), settings);
+    const only = params.context.only;
+    const refactors =
+      !only?.length || only.some((o) => REFACTOR_KINDS.some((k) => k === o || k.startsWith(`${o}.`)))
+        ? (() => {
+            const model = this.fullAnalysisOf(doc)?.model;
+            return model ? refactorActions(doc, model, params.range, this.documentChanges) : [];
+          })()
+        : [];
+    return [...this.quickFixes(params, doc, analysis, lint), ...refactors];
+  }
+
+  private quickFixes(params: CodeActionParams, doc: TextDocument, analysis: Analysis | undefined, lint: ReturnType<typeof effectiveLintSettings>): CodeAction[] {
     return codeActions(params, {
       document: doc,
       findings: analysis?.findings ?? [],
