@@ -472,7 +472,8 @@ function generatedClasses(g: Generation): Line[] {
     [1, 'def __init__(self, options, batch_reader):'],
     [2, 'self.batch_reader = batch_reader'],
     [2, `self.lag = ${n.timedelta}(seconds=float(options.get("lag_seconds", 60)))`],
-    [2, `self.partition_span = ${n.timedelta}(seconds=max(1.0, float(options.get("partition_seconds", 3600))))`],
+    [2, 'seconds = max(1.0, float(options.get("partition_seconds", 3600)))'],
+    [2, `self.partition_span = ${n.timedelta}(seconds=seconds)`],
     [2, 'start = options.get("start")'],
     [2, 'self.stream_start = self._utc(start) if start else None'],
     [0, ''],
@@ -480,7 +481,9 @@ function generatedClasses(g: Generation): Line[] {
     [1, 'def _utc(text):'],
     [2, '# An ISO-8601 time as an aware UTC datetime; a time without an offset is taken as UTC.'],
     [2, `parsed = ${n.datetime}.fromisoformat(text.replace("Z", "+00:00"))`],
-    [2, `return parsed.astimezone(${n.timezone}.utc) if parsed.tzinfo else parsed.replace(tzinfo=${n.timezone}.utc)`],
+    [2, 'if parsed.tzinfo is None:'],
+    [3, `return parsed.replace(tzinfo=${n.timezone}.utc)`],
+    [2, `return parsed.astimezone(${n.timezone}.utc)`],
     [0, ''],
     [1, 'def initialOffset(self):'],
     [2, 'if self.stream_start is None:'],
@@ -529,7 +532,7 @@ function generatedClasses(g: Generation): Line[] {
   reader.push(
     [0, ''],
     [1, 'def commit(self, end):'],
-    [2, '# Nothing to acknowledge: ranges can be read again, and the checkpoint keeps the offsets.'],
+    [2, '# Nothing to acknowledge: ranges can be read again; the checkpoint keeps offsets.'],
     [2, 'pass'],
   );
   return [...partition, [0, ''], [0, ''], ...reader];

@@ -69,15 +69,19 @@ function enclosingHeaders(lines: LineIndex, line: number, indent: string): Heade
   return out;
 }
 
-/** The indentation of the first statement below a header (undefined when there is none before `until`). */
-function bodyIndentOf(lines: LineIndex, header: Header, until: number): string | undefined {
-  for (let l = header.line + 1; l < until; l++) {
+/**
+ * The indentation of the class body: that of its first statement other than the line being
+ * typed, or, when the class has no other statement yet, that of the line being typed.
+ */
+function bodyIndentOf(lines: LineIndex, header: Header, typing: number, typingIndent: string): string | undefined {
+  for (let l = header.line + 1; l < lines.lineCount; l++) {
     const text = lines.lineText(l);
-    if (isBlankOrComment(text)) continue;
+    if (l === typing || isBlankOrComment(text)) continue;
     const own = leading(text);
-    return indentWidth(own) > indentWidth(header.indent) ? own : undefined;
+    if (indentWidth(own) > indentWidth(header.indent)) return own;
+    break;
   }
-  return undefined;
+  return indentWidth(typingIndent) > indentWidth(header.indent) ? typingIndent : undefined;
 }
 
 /** Names of the `def`s directly in the class body (from the text, so a half-typed class counts). */
@@ -177,7 +181,7 @@ export function memberCompletions(source: CompletionSource & { current: FileMode
   const headers = enclosingHeaders(lines, lineNo, indent);
   const header = headers[0];
   if (header?.kind !== 'class' || !header.name) return [];
-  if (bodyIndentOf(lines, header, lineNo + 1) !== indent) return [];
+  if (bodyIndentOf(lines, header, lineNo, indent) !== indent) return [];
   // Right below a decorator, a skeleton would be decorated twice.
   for (let l = lineNo - 1; l > header.line; l--) {
     const t = lines.lineText(l);

@@ -95,7 +95,7 @@ function streamReaderTemplates(ctx: TemplateContext, simple: boolean): MemberTem
     signature: 'initialOffset(self) -> dict',
     build: () => [
       L0`def initialOffset(self):`,
-      L1`# Where a query without a checkpoint starts: a dict of JSON values (Spark stores its json.dumps).`,
+      L1`# Where a query without a checkpoint starts: a dict of JSON values.`,
       l(1, 'return ', ...offsetDict(keys, 1)),
     ],
   });
@@ -105,8 +105,8 @@ function streamReaderTemplates(ctx: TemplateContext, simple: boolean): MemberTem
       signature: 'read(self, start: dict) -> (Iterator[tuple], dict)',
       build: () => [
         L0`def read(self, start: dict):`,
-        L1`# On the driver, on every trigger: the rows after \`start\` and the offset to continue from.`,
-        L1`# Return iter(list), not a generator (Spark copies the iterator); advance the offset with rows.`,
+        L1`# On the driver, every trigger: the rows after \`start\`, and the next offset.`,
+        L1`# Return iter(list), not a generator; the offset must advance with the rows.`,
         L1`rows = ${stop(1, '[]')}`,
         int !== undefined
           ? L1`next_offset = {${k}: start[${k}] + len(rows)}`
@@ -119,7 +119,7 @@ function streamReaderTemplates(ctx: TemplateContext, simple: boolean): MemberTem
       signature: 'readBetweenOffsets(self, start: dict, end: dict) -> Iterator[tuple]',
       build: () => [
         L0`def readBetweenOffsets(self, start: dict, end: dict):`,
-        L1`# Replays a batch on an executor after a restart: exactly the rows in (start, end], deterministically.`,
+        L1`# Replays a batch on an executor: exactly the rows in (start, end], every time.`,
         L1`rows = ${stop(1, '[]')}`,
         L1`return iter(rows)`,
       ],
@@ -130,7 +130,7 @@ function streamReaderTemplates(ctx: TemplateContext, simple: boolean): MemberTem
       signature: 'latestOffset(self) -> dict',
       build: () => [
         L0`def latestOffset(self):`,
-        L1`# On every trigger: the offset of the newest data, from the source (the same value means no new data).`,
+        L1`# Every trigger: the newest offset at the source (same value: no new data).`,
         l(1, 'return ', ...offsetDict(keys, 1)),
       ],
     });
@@ -142,7 +142,7 @@ function streamReaderTemplates(ctx: TemplateContext, simple: boolean): MemberTem
         int !== undefined
           ? [
               L0`def latestOffset(self, start: dict, limit):`,
-              L1`# Spark 4.2: the newest offset to read up to from \`start\`, within \`limit\` (from getDefaultReadLimit).`,
+              L1`# Spark 4.2: the newest offset after \`start\`, within \`limit\`.`,
               L1`latest = ${stop(1, `start[${k}]`)}`,
               L1`max_rows = getattr(limit, "max_rows", None)  # set when the limit is ReadMaxRows`,
               L1`if max_rows is not None:`,
@@ -151,7 +151,7 @@ function streamReaderTemplates(ctx: TemplateContext, simple: boolean): MemberTem
             ]
           : [
               L0`def latestOffset(self, start: dict, limit):`,
-              L1`# Spark 4.2: the newest offset to read up to from \`start\` (returning \`start\` means no new data).`,
+              L1`# Spark 4.2: the newest offset after \`start\` (\`start\` itself: no new data).`,
               l(1, 'return ', ...offsetDict(keys, 1, (key) => `start[${JSON.stringify(key.key)}]`)),
             ],
     });
@@ -184,7 +184,7 @@ function streamReaderTemplates(ctx: TemplateContext, simple: boolean): MemberTem
     signature: 'commit(self, end: dict) -> None',
     build: () => [
       L0`def commit(self, end: dict):`,
-      L1`# After the batch ending at \`end\` succeeded: acknowledge consumed data here, not in read().`,
+      L1`# After the batch up to \`end\` succeeded: acknowledge here, not in read().`,
       L1`${stop(1, 'pass')}`,
     ],
   });
@@ -204,8 +204,8 @@ function readTemplate(): MemberTemplate {
     signature: 'read(self, partition) -> Iterator[tuple]',
     build: () => [
       L0`def read(self, partition):`,
-      L1`# Runs on an executor, on a pickled copy of this reader: read only what \`partition\` carries.`,
-      L1`${stop(1, 'raise NotImplementedError("yield the rows of the partition as tuples, in schema order")')}`,
+      L1`# On an executor, on a pickled copy of this reader: use only \`partition\`.`,
+      L1`${stop(1, 'raise NotImplementedError("yield the partition rows as tuples in schema order")')}`,
     ],
   };
 }
@@ -220,7 +220,7 @@ function writerTemplates(streaming: boolean): MemberTemplate[] {
       if (!message) return undefined;
       return [
         L0`def write(self, iterator):`,
-        L1`# On executors, again when a task is retried: make the writes idempotent and let errors raise.`,
+        L1`# On executors, again on retries: make writes idempotent, let errors raise.`,
         L1`for row in iterator:`,
         L2`${stop(1, 'pass')}`,
         L1`return ${message}()`,
@@ -234,7 +234,7 @@ function writerTemplates(streaming: boolean): MemberTemplate[] {
       signature: `commit(self, ${streaming ? 'messages: list, batchId: int' : 'messages: list'}) -> None`,
       build: () => [
         L0`def commit(self, ${params}):`,
-        L1`# On the driver when every task succeeded (entries of \`messages\` can be None)${streaming ? ': idempotent per batchId' : ''}.`,
+        L1`# On the driver when all tasks succeeded${streaming ? '; must be idempotent per batchId' : ' (messages may hold None)'}.`,
         L1`${stop(1, 'pass')}`,
       ],
     },
@@ -337,7 +337,7 @@ export function memberTemplates(ctx: TemplateContext): MemberTemplate[] {
             if (!partition) return undefined;
             return [
               L0`def partitions(self):`,
-              L1`# Split the read into picklable InputPartitions; each is read by read() on an executor.`,
+              L1`# Picklable InputPartitions; read() reads each one in its own task.`,
               L1`return [${partition}(${stop(1, '0')})]`,
             ];
           },
