@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyze } from '../server/src/engine/analyze';
-import { type CompletionSource, memberCompletions, offsetKeyCompletions } from '../server/src/engine/authoring/completion';
+import { type CompletionSource, memberCompletions, offsetKeyCompletions, sharesImports } from '../server/src/engine/authoring/completion';
 import { applyEdits } from '../server/src/engine/fixes';
 import type { FileModel } from '../server/src/engine/model';
 import { LineIndex } from '../server/src/engine/source';
@@ -14,7 +14,7 @@ import { countSyntaxErrors, getParser } from './helpers/engine';
 const CURSOR = '‸';
 
 /** The completion source at the cursor mark; `intactText` stands for the last analysis where the classes were intact. */
-async function sourceAt(marked: string, intactText?: string): Promise<CompletionSource & { current: FileModel }> {
+async function sourceAt(marked: string, intactText?: string): Promise<CompletionSource & { current: FileModel; importModel: FileModel }> {
   const parser = await getParser();
   const offset = marked.indexOf(CURSOR);
   assert.ok(offset >= 0, 'no cursor mark');
@@ -26,6 +26,7 @@ async function sourceAt(marked: string, intactText?: string): Promise<Completion
     offset,
     lines: new LineIndex(text),
     current,
+    importModel: current,
     intact: intactModel
       ? (name) => {
           const cls = intactModel.classes.find((c) => c.name === name && !c.hasSyntaxError);
@@ -62,7 +63,7 @@ async function completeClass(text: string, className: string, pick: (names: stri
       text = text.replace(CURSOR, '');
     }
     const current = analyze(text, parser).model;
-    const completions = memberCompletions({ text, offset: insertAt, lines: new LineIndex(text), current });
+    const completions = memberCompletions({ text, offset: insertAt, lines: new LineIndex(text), current, importModel: current });
     const chosen = pick(completions.map((c) => c.template.name + (c.template.variant ? ` (${c.template.variant})` : '')));
     const item = completions.find((c) => c.template.name + (c.template.variant ? ` (${c.template.variant})` : '') === chosen);
     if (!item) {
@@ -319,6 +320,18 @@ class D(DataSource):
     const done = await completeClass(text, 'R', (names) => names.find((n) => n !== 'latestOffset') ?? names[0]);
     assert.deepEqual(done.added, ['initialOffset', 'latestOffset (Spark 4.2)', 'partitions', 'read', 'commit', 'stop']);
     await assertClean(done.text);
+  });
+});
+
+describe('kept models for import edits', () => {
+  it('serve while the text up to the imports is unchanged', async () => {
+    const parser = await getParser();
+    const text = '"""Doc."""\nimport json\nfrom pyspark.sql.datasource import DataSource\n\n\nclass D(DataSource):\n    pass\n';
+    const kept = analyze(text, parser).model;
+    assert.ok(sharesImports(kept, text));
+    assert.ok(sharesImports(kept, text.replace('    pass', '    @classmethod\n    def n')), 'edits below the imports');
+    assert.ok(!sharesImports(kept, text.replace('import json', 'import json, os')), 'an import changed');
+    assert.ok(!sharesImports(kept, `# header\n${text}`), 'text above the imports');
   });
 });
 

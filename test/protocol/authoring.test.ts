@@ -129,6 +129,23 @@ class Ticks(DataSourceStreamReader):
     client.close(uri);
   });
 
+  it('adds imports at the right place from the kept analysis, and re-analyses once the imports changed', async () => {
+    const text = `from pyspark.sql.datasource import DataSourceStreamWriter\n\n\nclass Sink(DataSourceStreamWriter):\n    def commit(self, messages, batchId):\n        pass\n`;
+    const uri = client.open('kept.py', text);
+    await client.diagnostics(uri, 1);
+    // Versions 2 and 3 are not analysed before the completions come (the lint delay has not passed).
+    const v2 = `${text}\n    `;
+    client.change(uri, 2, [{ text: v2 }]);
+    const [write] = await client.completion(uri, endOf(v2));
+    assert.equal(write.label, 'write');
+    assert.match(accept(v2, write), /^from pyspark\.sql\.datasource import DataSourceStreamWriter, WriterCommitMessage\n/);
+    const v3 = `"""Sinks."""\nimport json\n${v2}`;
+    client.change(uri, 3, [{ text: v3 }]);
+    const [again] = await client.completion(uri, endOf(v3));
+    assert.match(accept(v3, again), /^"""Sinks\."""\nimport json\nfrom pyspark\.sql\.datasource import DataSourceStreamWriter, WriterCommitMessage\n/);
+    client.close(uri);
+  });
+
   it('serves plain text with relative indentation to a client without snippets', async () => {
     const plain = await TestClient.start({ completion: {} });
     try {

@@ -35,7 +35,7 @@ import { docsHref, rangeOf, toDiagnostic } from './features/diagnostics';
 import { COMPLETION_TRIGGERS, type CompletionSupport, completionSupport, memberItems, offsetKeyItems } from './features/completion';
 import { hoverAt } from './features/hover';
 import { REFACTOR_KINDS, refactorActions } from './features/refactors';
-import { completionContext } from '../engine/authoring/completion';
+import { completionContext, sharesImports } from '../engine/authoring/completion';
 import type { ClassInfo, FileModel } from '../engine/model';
 import { LineIndex } from '../engine/source';
 import { effectiveLintSettings, parseSettings, type Settings } from './config';
@@ -75,6 +75,8 @@ export class PdsServer {
    * reads a class from it while the line being typed breaks the current parse.
    */
   private readonly intactClasses = new Map<string, Map<string, AnalysisResult>>();
+  /** Per document, the last analysis without any syntax error (its imports serve completion edits). */
+  private readonly lastClean = new Map<string, AnalysisResult>();
   private completion: CompletionSupport = { snippets: false, asIs: false, labelDetails: false, markdown: false };
   private pullDiagnostics = false;
   private configurationRequests = false;
@@ -141,6 +143,7 @@ export class PdsServer {
       this.documents.close(uri);
       this.analyses.delete(uri);
       this.intactClasses.delete(uri);
+      this.lastClean.delete(uri);
       this.settingsByUri.delete(uri);
       this.scheduleCollection();
       if (!this.pullDiagnostics) void c.sendDiagnostics({ uri, diagnostics: [] });
@@ -290,6 +293,7 @@ export class PdsServer {
       if (++withModels > RETAINED_MODELS && key !== uri) {
         a.result = undefined;
         this.intactClasses.delete(key);
+        this.lastClean.delete(key);
       }
     }
   }
@@ -395,6 +399,7 @@ export class PdsServer {
     const byName = this.intactClasses.get(uri) ?? new Map<string, AnalysisResult>();
     for (const c of result.model.classes) if (c.role && !c.nested && !c.hasSyntaxError) byName.set(c.name, result);
     this.intactClasses.set(uri, byName);
+    if (!result.root.hasError) this.lastClean.set(uri, result);
   }
 
   /** The class in the last analysis where it was intact. */
@@ -428,9 +433,11 @@ export class PdsServer {
       }
       return items.length ? items : null;
     }
-    current ??= this.fullAnalysisOf(doc)?.model;
-    if (!current) return null;
-    const items = memberItems(doc, { text, offset, lines, current, intact }, this.completion);
+    // The kept model serves the import edits while the text is unchanged up to the imports.
+    const kept = this.lastClean.get(doc.uri)?.model;
+    const importModel = current ?? (kept && sharesImports(kept, text) ? kept : (current = this.fullAnalysisOf(doc)?.model));
+    if (!importModel) return null;
+    const items = memberItems(doc, { text, offset, lines, current, importModel, intact }, this.completion);
     return items.length ? items : null;
   }
 

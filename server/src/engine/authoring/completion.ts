@@ -23,6 +23,11 @@ export interface CompletionSource {
   lines: LineIndex;
   /** The model of the current text (which may have syntax errors), when the caller has it. */
   current?: FileModel;
+  /**
+   * For the import edits of member completions: the current model, or a kept one whose text is
+   * the same up to the end of the imports ({@link sharesImports}), so its offsets hold.
+   */
+  importModel?: FileModel;
   /** A model where the class of this name was intact (no syntax error), if one was kept. */
   intact?: (className: string) => { model: FileModel; cls: ClassInfo } | undefined;
 }
@@ -117,17 +122,18 @@ function classFacts(source: CompletionSource, header: Header): ClassFacts | unde
   const kept = source.intact?.(name);
   if (kept?.cls.role) return { role: kept.cls.role, cls: kept.cls, model: kept.model };
   if (model && current?.role) return { role: current.role, cls: current, model };
-  if (!model) return undefined;
+  const imports = model ?? source.importModel;
+  if (!imports) return undefined;
   // A class typed since the last intact model: its role from the bases written on its line.
   const bases = /\(([^)]*)\)/.exec(header.text)?.[1] ?? '';
   for (const base of bases.split(',').map((b) => b.trim()).filter((b) => /^[A-Za-z_][\w.]*$/.test(b))) {
     const head = base.split('.')[0];
-    const binding = model.imports.get(head);
+    const binding = imports.imports.get(head);
     if (binding) {
       const role = roleOfQualifiedName(binding.qualified + base.slice(head.length));
       if (role) return { role };
     }
-    const user = model.classesByName.get(base) ?? source.intact?.(base)?.cls;
+    const user = imports.classesByName.get(base) ?? source.intact?.(base)?.cls;
     if (user?.role) return { role: user.role, cls: undefined };
   }
   return undefined;
@@ -169,7 +175,23 @@ export function completionContext(text: string, lines: LineIndex, offset: number
 
 const MEMBER_LINE = /^([ \t]+)((?:async[ \t]+)?def[ \t]+)?([A-Za-z_]\w*)?$/;
 
-export function memberCompletions(source: CompletionSource & { current: FileModel }): MemberCompletion[] {
+/** Where the imports and module docstring of the file end: the first other top-level statement. */
+export function importRegionEnd(model: FileModel): number {
+  for (const stmt of model.root.children) {
+    if (/^(import_statement|import_from_statement|future_import_statement|comment)$/.test(stmt.type)) continue;
+    if (stmt.type === 'expression_statement' && stmt.children[0]?.type === 'string') continue;
+    return stmt.start;
+  }
+  return model.text.length;
+}
+
+/** The model's import statements are where they are in `text` (the text is unchanged up to them). */
+export function sharesImports(model: FileModel, text: string): boolean {
+  const end = importRegionEnd(model);
+  return !model.root.children.some((c) => c.start < end && c.hasError) && text.length >= end && text.startsWith(model.text.slice(0, end));
+}
+
+export function memberCompletions(source: CompletionSource & { importModel: FileModel }): MemberCompletion[] {
   const { text, offset, lines } = source;
   const lineNo = lines.lineOf(offset);
   const lineStart = lines.lineStarts[lineNo];
@@ -195,7 +217,7 @@ export function memberCompletions(source: CompletionSource & { current: FileMode
   const keys: OffsetKey[] = facts.cls && facts.model ? offsetKeysOf(facts.model, facts.cls) : [];
   const products: FactoryProduct[] = [];
   if (facts.role === 'DataSource') {
-    const model = facts.model ?? source.current;
+    const model = facts.model ?? source.current ?? source.importModel;
     const wired = model.factoryProducts;
     for (const c of model.classes) {
       if (!c.role || c.nested || c.subclasses.length) continue;
@@ -204,7 +226,7 @@ export function memberCompletions(source: CompletionSource & { current: FileMode
     }
   }
 
-  const fileUnit = detectIndentUnit(source.current);
+  const fileUnit = detectIndentUnit(source.importModel);
   // The class body's own style wins over the file's first indented line.
   const unit = indent.includes('\t') ? '\t' : fileUnit.includes('\t') ? '    ' : fileUnit;
   const nl = lines.lineBreak();
@@ -238,7 +260,7 @@ export function memberCompletions(source: CompletionSource & { current: FileMode
 }
 
 function templatesFor(
-  source: CompletionSource & { current: FileModel },
+  source: CompletionSource & { importModel: FileModel },
   facts: ClassFacts,
   header: Header,
   existing: Set<string>,
@@ -248,7 +270,7 @@ function templatesFor(
   const out: { template: MemberTemplate; lines: SnippetLine[]; plan: ImportPlanner }[] = [];
   for (const template of memberTemplates({ role: facts.role, className: header.name!, existing, offsetKeys, products })) {
     // Each its own imports: accepting one completion adds only what that method needs.
-    const plan = new ImportPlanner(source.current);
+    const plan = new ImportPlanner(source.importModel);
     const lines = template.build((module, name) => plan.ref(module, name));
     if (lines) out.push({ template, lines, plan });
   }

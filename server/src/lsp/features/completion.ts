@@ -44,7 +44,7 @@ function sortText(i: number): string {
   return `0${String(i).padStart(3, '0')}`;
 }
 
-export function memberItems(document: TextDocument, source: CompletionSource & { current: FileModel }, support: CompletionSupport): CompletionItem[] {
+export function memberItems(document: TextDocument, source: CompletionSource & { importModel: FileModel }, support: CompletionSupport): CompletionItem[] {
   return memberCompletions(source).map((c, i) => {
     const { template } = c;
     const entry = contractEntry(c.role, template.name);
