@@ -120,8 +120,11 @@ function streamReaderTemplates(ctx: TemplateContext, simple: boolean): MemberTem
       build: () => [
         L0`def readBetweenOffsets(self, start: dict, end: dict):`,
         L1`# Replays a batch on an executor: exactly the rows in (start, end], every time.`,
-        L1`rows = ${stop(1, '[]')}`,
-        L1`return iter(rows)`,
+        L1`# Replaying read(start) is right while the source returns the same rows for it.`,
+        L1`rows, offset = ${stop(1, 'self.read(start)')}`,
+        L1`if offset != end:`,
+        L2`raise RuntimeError(f"cannot replay ({start}, {end}]: read(start) now ends at {offset}")`,
+        L1`return iter(list(rows))`,
       ],
     });
   } else {
