@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyze } from '../server/src/engine/analyze';
-import { type CompletionSource, memberCompletions, offsetKeyCompletions, sharesImports } from '../server/src/engine/authoring/completion';
+import { completionContext, type CompletionSource, memberCompletions, offsetKeyCompletions, sharesImports } from '../server/src/engine/authoring/completion';
 import { applyEdits } from '../server/src/engine/fixes';
 import type { FileModel } from '../server/src/engine/model';
 import { LineIndex } from '../server/src/engine/source';
@@ -320,6 +320,23 @@ class D(DataSource):
     const done = await completeClass(text, 'R', (names) => names.find((n) => n !== 'latestOffset') ?? names[0]);
     assert.deepEqual(done.added, ['initialOffset', 'latestOffset (Spark 4.2)', 'partitions', 'read', 'commit', 'stop']);
     await assertClean(done.text);
+  });
+});
+
+describe('the completion context, from the text alone', () => {
+  it('is there only at a member line of a class or at an offset key access (no model needed elsewhere)', () => {
+    const context = (marked: string) => {
+      const text = marked.replace(CURSOR, '');
+      return completionContext(text, new LineIndex(text), marked.indexOf(CURSOR));
+    };
+    const reader = (body: string) => `class R(DataSourceStreamReader):\n    def partitions(self, start, end):\n        ${body}\n`;
+    assert.equal(context(`class R(DataSourceStreamReader):\n    la${CURSOR}\n`), 'member');
+    assert.equal(context(reader(`lo = start["${CURSOR}`)), 'offsetKey');
+    assert.equal(context(reader(`lo = json.loads(end)['${CURSOR}`)), 'offsetKey');
+    assert.equal(context(reader(`total${CURSOR}`)), undefined, 'a word in a method body');
+    assert.equal(context(reader(`url = options["${CURSOR}`)), undefined, 'not an offset parameter');
+    assert.equal(context(`x = start["${CURSOR}`), undefined, 'module level');
+    assert.equal(context(`def f(start, end):\n    return start["${CURSOR}`), undefined, 'a function, not a method');
   });
 });
 

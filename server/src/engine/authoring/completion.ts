@@ -166,11 +166,38 @@ export interface MemberCompletion {
 
 /** What completion could offer at the cursor, from the line alone (cheap: no model needed). */
 export function completionContext(text: string, lines: LineIndex, offset: number): 'member' | 'offsetKey' | undefined {
-  const lineNo = lines.lineOf(offset);
-  const prefix = text.slice(lines.lineStarts[lineNo], offset);
-  if (MEMBER_LINE.test(prefix) && !text.slice(offset, lines.lineEndWithoutBreak(lineNo)).trim()) return 'member';
-  if (KEY_ACCESS.test(prefix)) return 'offsetKey';
+  if (memberLine(text, lines, offset)) return 'member';
+  if (keyAccess(text, lines, offset)) return 'offsetKey';
   return undefined;
+}
+
+interface MemberLine {
+  lineNo: number;
+  lineStart: number;
+  indent: string;
+  /** `def ` (or `async def `) typed before the name. */
+  typedDef: string | undefined;
+  header: Header;
+}
+
+/** The cursor is at the start of a member line of a class body (the text before it is at most `def name`). */
+function memberLine(text: string, lines: LineIndex, offset: number): MemberLine | undefined {
+  const lineNo = lines.lineOf(offset);
+  const lineStart = lines.lineStarts[lineNo];
+  const m = MEMBER_LINE.exec(text.slice(lineStart, offset));
+  if (!m || text.slice(offset, lines.lineEndWithoutBreak(lineNo)).trim()) return undefined;
+  const indent = m[1];
+  const header = enclosingHeaders(lines, lineNo, indent)[0];
+  if (header?.kind !== 'class' || !header.name) return undefined;
+  if (bodyIndentOf(lines, header, lineNo, indent) !== indent) return undefined;
+  // Right below a decorator, a skeleton would be decorated twice.
+  for (let l = lineNo - 1; l > header.line; l--) {
+    const t = lines.lineText(l);
+    if (!t.trim()) continue;
+    if (t.trimStart().startsWith('@')) return undefined;
+    break;
+  }
+  return { lineNo, lineStart, indent, typedDef: m[2], header };
 }
 
 const MEMBER_LINE = /^([ \t]+)((?:async[ \t]+)?def[ \t]+)?([A-Za-z_]\w*)?$/;
@@ -193,24 +220,9 @@ export function sharesImports(model: FileModel, text: string): boolean {
 
 export function memberCompletions(source: CompletionSource & { importModel: FileModel }): MemberCompletion[] {
   const { text, offset, lines } = source;
-  const lineNo = lines.lineOf(offset);
-  const lineStart = lines.lineStarts[lineNo];
-  const prefix = text.slice(lineStart, offset);
-  const suffix = text.slice(offset, lines.lineEndWithoutBreak(lineNo));
-  const m = MEMBER_LINE.exec(prefix);
-  if (!m || suffix.trim()) return [];
-  const indent = m[1];
-  const headers = enclosingHeaders(lines, lineNo, indent);
-  const header = headers[0];
-  if (header?.kind !== 'class' || !header.name) return [];
-  if (bodyIndentOf(lines, header, lineNo, indent) !== indent) return [];
-  // Right below a decorator, a skeleton would be decorated twice.
-  for (let l = lineNo - 1; l > header.line; l--) {
-    const t = lines.lineText(l);
-    if (!t.trim()) continue;
-    if (t.trimStart().startsWith('@')) return [];
-    break;
-  }
+  const line = memberLine(text, lines, offset);
+  if (!line) return [];
+  const { lineNo, lineStart, indent, header } = line;
   const facts = classFacts(source, header);
   if (!facts) return [];
   const existing = new Set([...ownMethodNames(lines, header, indent, lineNo), ...inheritedMethods(facts.cls)]);
@@ -242,7 +254,6 @@ export function memberCompletions(source: CompletionSource & { importModel: File
         lineBreak: nl,
         snippet,
       }) + trailing;
-    const typedDef = !!m[2];
     out.push({
       template: template.template,
       role: facts.role,
@@ -252,7 +263,7 @@ export function memberCompletions(source: CompletionSource & { importModel: File
       },
       start: lineStart + indent.length,
       end: offset,
-      filterText: typedDef ? `${m[2]}${template.template.name}` : template.template.name,
+      filterText: line.typedDef ? `${line.typedDef}${template.template.name}` : template.template.name,
       additionalEdits: plan.edits(),
     });
   }
@@ -333,27 +344,34 @@ function defParams(lines: LineIndex, header: Header): string[] {
 
 const KEY_ACCESS = /(?:((?:json\.)?loads)\(\s*([A-Za-z_]\w*)\s*\)|([A-Za-z_]\w*))\s*(\[|\.get\(\s*)(["']?)([^"'\]\\\s]*)$/;
 
-export function offsetKeyCompletions(source: CompletionSource): OffsetKeyCompletion[] {
-  const { text, offset, lines } = source;
+interface KeyAccess {
+  lineNo: number;
+  def: Header;
+  header: Header;
+  /** The offset parameter the receiver is (or was assigned from). */
+  param: string;
+  viaJson: boolean;
+  access: string;
+  quote: string;
+  partial: string;
+}
+
+/** `start["`, `end.get('`, `json.loads(start)["` or a local from one of them, in a consumer method of a class (from the text). */
+function keyAccess(text: string, lines: LineIndex, offset: number): KeyAccess | undefined {
   const lineNo = lines.lineOf(offset);
   const lineStart = lines.lineStarts[lineNo];
-  const prefix = text.slice(lineStart, offset);
-  const m = KEY_ACCESS.exec(prefix);
-  if (!m) return [];
+  const m = KEY_ACCESS.exec(text.slice(lineStart, offset));
+  if (!m) return undefined;
   const [, loads, loadsArg, direct, access, quote, partial] = m;
-  if (!quote && partial) return [];
-  const lineText = lines.lineText(lineNo);
-  const headers = enclosingHeaders(lines, lineNo, leading(lineText) || ' ');
+  if (!quote && partial) return undefined;
+  const headers = enclosingHeaders(lines, lineNo, leading(lines.lineText(lineNo)) || ' ');
   const defIndex = headers.findIndex((h) => h.kind === 'def');
   const def = headers[defIndex];
   const header = headers[defIndex + 1];
-  if (!def || header?.kind !== 'class' || !header.name) return [];
-  const facts = classFacts(source, header);
-  if (!facts?.cls || !facts.model || (facts.role !== 'DataSourceStreamReader' && facts.role !== 'SimpleDataSourceStreamReader')) return [];
-  const params = offsetParams(def.name!, defParams(lines, def).slice(1), facts.role);
-  if (!params.length) return [];
-
-  // The receiver: an offset parameter, `json.loads(param)`, or a local assigned from one of them.
+  if (!def || header?.kind !== 'class' || !header.name) return undefined;
+  // `read` takes an offset only in a simple reader: the role, checked later, decides.
+  const params = offsetParams(def.name!, defParams(lines, def).slice(1), 'SimpleDataSourceStreamReader');
+  if (!params.length) return undefined;
   let viaJson = !!loads;
   let receiver = loads ? loadsArg : direct;
   if (!params.includes(receiver)) {
@@ -363,12 +381,23 @@ export function offsetKeyCompletions(source: CompletionSource): OffsetKeyComplet
     let found: RegExpExecArray | null;
     let last: RegExpExecArray | undefined;
     while ((found = alias.exec(body))) last = found;
-    if (!last) return [];
-    const source2 = last[1] ? last[2] : last[3];
-    if (!params.includes(source2) || (last[1] && viaJson)) return [];
+    if (!last) return undefined;
+    const assigned = last[1] ? last[2] : last[3];
+    if (!params.includes(assigned) || (last[1] && viaJson)) return undefined;
     viaJson = viaJson || !!last[1];
-    receiver = source2;
+    receiver = assigned;
   }
+  return { lineNo, def, header, param: receiver, viaJson, access, quote, partial };
+}
+
+export function offsetKeyCompletions(source: CompletionSource): OffsetKeyCompletion[] {
+  const { text, offset, lines } = source;
+  const ctx = keyAccess(text, lines, offset);
+  if (!ctx) return [];
+  const { lineNo, def, header, viaJson, access, quote, partial } = ctx;
+  const facts = classFacts(source, header);
+  if (!facts?.cls || !facts.model || (facts.role !== 'DataSourceStreamReader' && facts.role !== 'SimpleDataSourceStreamReader')) return [];
+  if (!offsetParams(def.name!, defParams(lines, def).slice(1), facts.role).includes(ctx.param)) return [];
 
   const all = offsetKeysOf(facts.model, facts.cls);
   const matching = all.filter((k) => k.forms.has(viaJson ? 'json' : 'dict'));
