@@ -418,9 +418,10 @@ export class PdsServer {
   }
 
   /**
-   * Completion costs at most the analysis of the current version (cached, and shared with the
-   * diagnostics): nothing at all outside a completion context, and offset keys come from the
-   * kept intact class when the current version was not analysed yet.
+   * Completion costs nothing outside a completion context (decided from the text), and usually no
+   * analysis inside one: classes come from the kept intact analyses, import edits from the last
+   * clean one while the text above the imports is unchanged. Otherwise the current version is
+   * analysed once (cached, and shared with the diagnostics).
    */
   private onCompletion(params: CompletionParams): CompletionItem[] | null {
     const doc = this.documents.get(params.textDocument.uri);
@@ -455,15 +456,15 @@ export class PdsServer {
     const analysis = this.analysisOf(doc);
     const settings = this.settingsByUri.get(doc.uri) ?? parseSettings({}).settings;
     const lint = effectiveLintSettings(this.fileConfigFor(doc.uri), settings);
+    return [...this.quickFixes(params, doc, analysis, lint), ...this.refactors(params, doc)];
+  }
+
+  /** The refactors at the range, when the request admits their kind (they need the model). */
+  private refactors(params: CodeActionParams, doc: TextDocument): CodeAction[] {
     const only = params.context.only;
-    const refactors =
-      !only?.length || only.some((o) => REFACTOR_KINDS.some((k) => k === o || k.startsWith(`${o}.`)))
-        ? (() => {
-            const model = this.fullAnalysisOf(doc)?.model;
-            return model ? refactorActions(doc, model, params.range, this.documentChanges) : [];
-          })()
-        : [];
-    return [...this.quickFixes(params, doc, analysis, lint), ...refactors];
+    if (only?.length && !only.some((o) => REFACTOR_KINDS.some((k) => k === o || k.startsWith(`${o}.`)))) return [];
+    const model = this.fullAnalysisOf(doc)?.model;
+    return model ? refactorActions(doc, model, params.range, this.documentChanges) : [];
   }
 
   private quickFixes(params: CodeActionParams, doc: TextDocument, analysis: Analysis | undefined, lint: ReturnType<typeof effectiveLintSettings>): CodeAction[] {
