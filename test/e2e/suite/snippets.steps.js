@@ -36,24 +36,50 @@ const WRITER_WITHOUT_MESSAGE = [
   '',
 ].join('\n');
 
+/** For a method snippet: a reader that lacks `read` (PDS006) until the snippet adds it at the end. */
+const READER_WITHOUT_READ = [
+  'from pyspark.sql.datasource import DataSourceStreamReader, InputPartition',
+  '',
+  '',
+  'class Reader(DataSourceStreamReader):',
+  '    def initialOffset(self):',
+  '        return {"offset": 0}',
+  '',
+  '    def latestOffset(self):',
+  '        return {"offset": 0}',
+  '',
+  '    def partitions(self, start, end):',
+  '        return [InputPartition(start["offset"])]',
+  '',
+  '    def fetch_partition(self, partition):',
+  '        yield (partition.value,)',
+  '',
+  '    ',
+].join('\n');
+
 module.exports = (step) => {
   step('every snippet inserted into a new file and saved gets no pds diagnostics', async () => {
     const snippets = await contributedSnippets();
     for (const s of snippets) {
+      // A whole-module snippet replaces a file PDS020 reports; a method goes at the end of a
+      // reader PDS006 reports for lacking it. The finding going away proves the server answered
+      // for the text with the snippet.
+      const method = s.body.startsWith('def ');
+      const [placeholder, probe] = method ? [READER_WITHOUT_READ, 'PDS006'] : [WRITER_WITHOUT_MESSAGE, 'PDS020'];
       const uri = workspaceFile('snippets', `${s.prefix.replace(/-/g, '_')}.py`);
-      await vscode.workspace.fs.writeFile(uri, Buffer.from(WRITER_WITHOUT_MESSAGE));
+      await vscode.workspace.fs.writeFile(uri, Buffer.from(placeholder));
       const doc = await open(uri);
       const editor = vscode.window.activeTextEditor;
       assert.ok(editor && editor.document === doc);
-      await waitFor(`PDS020 on the placeholder file before ${s.prefix}`, () => withCode(uri, 'PDS020').length);
-      // Replace the whole text with the snippet, as the user would by selecting all and inserting it.
-      const whole = new vscode.Range(0, 0, doc.lineCount, 0);
-      assert.ok(await editor.insertSnippet(new vscode.SnippetString(s.body), whole), `insertSnippet ${s.prefix}`);
+      await waitFor(`${probe} on the file before ${s.prefix}`, () => withCode(uri, probe).length);
+      const end = doc.lineAt(doc.lineCount - 1).range.end;
+      const where = method ? new vscode.Range(end, end) : new vscode.Range(new vscode.Position(0, 0), end);
+      assert.ok(await editor.insertSnippet(new vscode.SnippetString(s.body), where), `insertSnippet ${s.prefix}`);
       assert.ok(await doc.save(), `save ${s.prefix}`);
-      assert.ok(!doc.getText().includes('print(row)'), `${s.prefix}: the snippet replaced the file`);
-      assert.ok(doc.getText().includes('class '), `${s.prefix}: the snippet was expanded`);
-      // PDS020 going away proves diagnostics for the snippet's text arrived.
-      await waitFor(`the server to answer for ${s.prefix}`, () => withCode(uri, 'PDS020').length === 0);
+      const firstLine = s.body.split('\n')[0];
+      assert.ok(doc.getText().includes(firstLine), `${s.prefix}: the snippet was inserted`);
+      assert.strictEqual(doc.getText().includes('print(row)'), false, `${s.prefix}: the snippet replaced the file`);
+      await waitFor(`the server to answer for ${s.prefix}`, () => withCode(uri, probe).length === 0);
       const found = ours(uri).map((d) => `${codeOf(d)} line ${d.range.start.line + 1}: ${d.message}`);
       assert.deepStrictEqual(found, [], `${s.prefix} (${s.name}) should lint clean:\n${doc.getText()}`);
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
