@@ -33,6 +33,8 @@ export interface OffsetShape {
   keys: string[];
   /** Some keys are not known. */
   open: boolean;
+  /** `json.dumps(..., sort_keys=True)`: the text has the keys sorted, whatever the dict's order. */
+  sortedKeys?: boolean;
   value: Value;
 }
 
@@ -82,12 +84,27 @@ export interface StreamOffsets {
   tests: OffsetTest[];
 }
 
+/**
+ * The key an entry has once the offset went through JSON: its string, or for a literal `0`,
+ * `True`, `None` the text `json.dumps` makes of it (`"0"`, `"true"`, `"null"`).
+ */
+export function jsonKeyOf(entry: { key: string | undefined; keyNode: Node }): string | undefined {
+  if (entry.key !== undefined) return entry.key;
+  const n = entry.keyNode;
+  if (n.type === 'integer' && /^[0-9][0-9_]*$/.test(n.text ?? '')) return String(Number(n.text!.replace(/_/g, '')));
+  if (n.type === 'true') return 'true';
+  if (n.type === 'false') return 'false';
+  if (n.type === 'none') return 'null';
+  return undefined;
+}
+
 /** The shape of one produced value. */
 export function shapeOf(value: Value): OffsetShape {
   if (value.kind === 'dict') {
     // A dict made by an operator (`a | b`) has no entries recorded: its keys are not known.
-    const open = !!value.open || !value.entries || value.entries.some((e) => e.key === undefined);
-    return { form: 'dict', keys: (value.entries ?? []).flatMap((e) => (e.key !== undefined ? [e.key] : [])), open, value };
+    const keys = (value.entries ?? []).map(jsonKeyOf);
+    const open = !!value.open || !value.entries || keys.some((k) => k === undefined);
+    return { form: 'dict', keys: keys.filter((k): k is string => k !== undefined), open, value };
   }
   if (value.kind === 'json') {
     const dict = value.inner?.find((v) => v.kind === 'dict');
@@ -109,10 +126,12 @@ export function offsetShapes(values: Value[]): OffsetShape[] {
   const out: OffsetShape[] = [];
   for (const v of values) {
     if (v.kind === 'json' && v.inner?.length) {
+      const sortKeys = v.node.type === 'call' ? args(v.node).keywords.get('sort_keys') : undefined;
+      const sortedKeys = !!sortKeys && sortKeys.type !== 'false' && sortKeys.type !== 'none';
       for (const inner of v.inner) {
         if (inner.kind === 'dict') {
           const shape = shapeOf(inner);
-          out.push({ ...shape, keys: [...new Set(shape.keys)], form: 'json', value: v });
+          out.push({ ...shape, keys: [...new Set(shape.keys)], form: 'json', value: v, sortedKeys });
         }
         else if (inner.kind === 'unknown' || inner.kind === 'param') out.push({ form: 'json', keys: [], open: true, value: v });
         else out.push({ form: 'json', keys: [], open: false, value: v });

@@ -59,6 +59,8 @@ export interface RangeMeet {
   value?: Node;
   /** The function holding `value`. */
   fn: FunctionInfo;
+  /** The expression whose kind tells the bounds' kind, when not `value` (the `lo` of `lo += step`). */
+  kindOf?: Node;
   /** What the bounds are, for the fix (`+ timedelta(microseconds=1)` or `+ 1`). */
   boundKind: BoundKind;
   /** Names around the bound (variables, offset keys), to tell epoch seconds from counters. */
@@ -109,7 +111,10 @@ type Poly = Map<string, number>;
 type Subst = Map<string, Poly[]>;
 
 const MAX_ALTERNATIVES = 8;
-const MAX_DEPTH = 12;
+/** Syntax nesting times inlined locals; the chain of inlined bindings only goes back in the text, so it ends. */
+const MAX_DEPTH = 48;
+/** Work allowed per reader, so pathological chains of locals cannot blow up (then: unknown). */
+const BUDGET = 50_000;
 
 function constant(n: number): Poly {
   return new Map(n === 0 ? [] : [['', n]]);
@@ -148,6 +153,12 @@ function renderPoly(p: Poly): string {
     .join(' + ');
 }
 
+/** A polynomial as a part of a larger text: in parentheses unless it is a single term. */
+function renderOperand(p: Poly): string {
+  const text = renderPoly(p);
+  return p.size > 1 || [...p.values()].some((c) => c !== 1) ? `(${text})` : text;
+}
+
 function samePoly(a: Poly, b: Poly): boolean {
   return renderPoly(a) === renderPoly(b);
 }
@@ -160,6 +171,9 @@ function cross(a: Poly[], b: Poly[], op: (x: Poly, y: Poly) => Poly): Poly[] {
 
 /** Renders expressions canonically and as polynomials, inlining locals one assignment reaches. */
 class RangeAlgebra {
+  private spent = 0;
+  /** Set when a limit cut an expression short: its text then stands for no value, so nothing is compared. */
+  incomplete = false;
   constructor(private readonly ctx: PartitionContext) {}
 
   /** The one binding of `name` that reaches `at` from before it, if it is a plain assignment. */
@@ -174,7 +188,10 @@ class RangeAlgebra {
 
   polys(node: Node | undefined, fn: FunctionInfo, subst: Subst, depth = 0): Poly[] {
     if (!node) return [atom('?')];
-    if (depth > MAX_DEPTH) return [atom(`?${node.start}`)];
+    if (depth > MAX_DEPTH || ++this.spent > BUDGET) {
+      this.incomplete = true;
+      return [atom(`?${node.start}`)];
+    }
     switch (node.type) {
       case 'parenthesized_expression':
         return this.polys(node.children.find((c) => c.named && c.type !== 'comment'), fn, subst, depth + 1);
@@ -188,7 +205,7 @@ class RangeAlgebra {
         const inner = this.polys(childByField(node, 'argument'), fn, subst, depth + 1);
         if (op === '-') return inner.map((p) => addPoly(new Map(), p, -1));
         if (op === '+') return inner;
-        return [atom(this.render(node, fn, subst, depth))];
+        return this.renders(node, fn, subst, depth + 1).map(atom);
       }
       case 'binary_operator': {
         const op = childByField(node, 'operator')?.type ?? node.children.find((c) => !c.named)?.type;
@@ -198,7 +215,7 @@ class RangeAlgebra {
           if (op === '*') return cross(left, right, mulPoly);
           return cross(left, right, (x, y) => addPoly(x, y, op === '-' ? -1 : 1));
         }
-        return [atom(this.render(node, fn, subst, depth))];
+        return this.renders(node, fn, subst, depth + 1).map(atom);
       }
       case 'identifier': {
         const name = node.text ?? '';
@@ -220,63 +237,81 @@ class RangeAlgebra {
             return out;
           }
         }
-        return [atom(this.render(node, fn, subst, depth))];
+        return this.renders(node, fn, subst, depth + 1).map(atom);
       }
       default:
-        return [atom(this.render(node, fn, subst, depth))];
+        return this.renders(node, fn, subst, depth + 1).map(atom);
     }
   }
 
-  /** A canonical text of the expression: locals inlined, arithmetic normalized. */
+  /** A canonical text of the expression (alternatives joined): locals inlined, arithmetic normalized. */
   render(node: Node | undefined, fn: FunctionInfo, subst: Subst, depth = 0): string {
-    if (!node) return '?';
-    if (depth > MAX_DEPTH) return `?${node.start}`;
+    const all = this.renders(node, fn, subst, depth);
+    return all.length === 1 ? all[0] : `{${[...new Set(all)].sort().join(' | ')}}`;
+  }
+
+  /**
+   * The canonical texts the expression can have: one per alternative of the `min`/`max` and the
+   * locals inside it (`min(a, b).isoformat()` is `a.isoformat()` or `b.isoformat()`).
+   */
+  renders(node: Node | undefined, fn: FunctionInfo, subst: Subst, depth = 0): string[] {
+    if (!node) return ['?'];
+    if (depth > MAX_DEPTH || ++this.spent > BUDGET) {
+      this.incomplete = true;
+      return [`?${node.start}`];
+    }
+    const d = depth + 1;
+    const combine = (parts: string[][], join: (p: string[]) => string): string[] => {
+      let out: string[][] = [[]];
+      for (const alternatives of parts) {
+        const next: string[][] = [];
+        for (const prefix of out) for (const a of alternatives) if (next.length < MAX_ALTERNATIVES) next.push([...prefix, a]);
+        out = next;
+      }
+      return out.map(join);
+    };
     switch (node.type) {
       case 'identifier':
       case 'integer':
       case 'float':
-      case 'binary_operator':
-      case 'unary_operator':
-      case 'parenthesized_expression': {
-        if (node.type === 'binary_operator') {
-          const op = childByField(node, 'operator')?.type ?? node.children.find((c) => !c.named)?.type;
-          if (op !== '+' && op !== '-' && op !== '*') {
-            return `(${this.render(childByField(node, 'left'), fn, subst, depth + 1)} ${op} ${this.render(childByField(node, 'right'), fn, subst, depth + 1)})`;
-          }
-        }
-        if (node.type === 'unary_operator') {
-          const op = node.children.find((c) => !c.named)?.type;
-          if (op !== '-' && op !== '+') return `${op}${this.render(childByField(node, 'argument'), fn, subst, depth + 1)}`;
-        }
-        const ps = this.polys(node, fn, subst, depth + 1);
-        const rendered = ps.map(renderPoly);
-        return rendered.length === 1 ? rendered[0] : `{${[...new Set(rendered)].sort().join(' | ')}}`;
+      case 'parenthesized_expression':
+        return this.polys(node, fn, subst, d).map(renderOperand);
+      case 'binary_operator': {
+        const op = childByField(node, 'operator')?.type ?? node.children.find((c) => !c.named)?.type;
+        if (op === '+' || op === '-' || op === '*') return this.polys(node, fn, subst, d).map(renderOperand);
+        return combine([this.renders(childByField(node, 'left'), fn, subst, d), this.renders(childByField(node, 'right'), fn, subst, d)], ([l, r]) => `(${l} ${op} ${r})`);
+      }
+      case 'unary_operator': {
+        const op = node.children.find((c) => !c.named)?.type;
+        if (op === '-' || op === '+') return this.polys(node, fn, subst, d).map(renderOperand);
+        return this.renders(childByField(node, 'argument'), fn, subst, d).map((a) => `${op}${a}`);
       }
       case 'call': {
         const callee = childByField(node, 'function');
-        const list = childByField(node, 'arguments');
-        const parts = (list?.type === 'generator_expression' ? [list] : list?.children ?? []).filter((c) => c.named && c.type !== 'comment').map((a) => this.render(a, fn, subst, depth + 1));
         const name = callee?.type === 'identifier' ? callee.text : undefined;
-        if ((name === 'min' || name === 'max') && !fn.localBindings.has(name)) {
-          const ps = this.polys(node, fn, subst, depth + 1).map(renderPoly);
-          if (ps.length > 1 || args(node).positional.length >= 2) return `{${[...new Set(ps)].sort().join(' | ')}}`;
+        if ((name === 'min' || name === 'max') && !fn.localBindings.has(name) && args(node).positional.length >= 2 && !args(node).keywords.size) {
+          return this.polys(node, fn, subst, d).map(renderOperand);
         }
-        return `${this.render(callee, fn, subst, depth + 1)}(${parts.join(', ')})`;
+        const list = childByField(node, 'arguments');
+        const argNodes = (list?.type === 'generator_expression' ? [list] : list?.children ?? []).filter((c) => c.named && c.type !== 'comment');
+        return combine([this.renders(callee, fn, subst, d), ...argNodes.map((a) => this.renders(a, fn, subst, d))], ([f, ...a]) => `${f}(${a.join(', ')})`);
       }
       case 'keyword_argument':
-        return `${childByField(node, 'name')?.text}=${this.render(childByField(node, 'value'), fn, subst, depth + 1)}`;
-      case 'attribute':
-        return `${this.render(childByField(node, 'object'), fn, subst, depth + 1)}.${childByField(node, 'attribute')?.text}`;
+        return this.renders(childByField(node, 'value'), fn, subst, d).map((v) => `${childByField(node, 'name')?.text}=${v}`);
+      case 'attribute': {
+        const attr = childByField(node, 'attribute')?.text;
+        return this.renders(childByField(node, 'object'), fn, subst, d).map((o) => `${o}.${attr}`);
+      }
       case 'subscript': {
         const index = childByField(node, 'subscript');
-        const inner = index?.type === 'slice' ? this.ctx.textOf(index).replace(/\s+/g, '') : this.render(index, fn, subst, depth + 1);
-        return `${this.render(childByField(node, 'value'), fn, subst, depth + 1)}[${inner}]`;
+        const inner = index?.type === 'slice' ? [this.ctx.textOf(index).replace(/\s+/g, '')] : this.renders(index, fn, subst, d);
+        return combine([this.renders(childByField(node, 'value'), fn, subst, d), inner], ([v, i]) => `${v}[${i}]`);
       }
       case 'string':
       case 'concatenated_string':
-        return this.ctx.textOf(node);
+        return [this.ctx.textOf(node)];
       default:
-        return this.ctx.textOf(node).replace(/\s+/g, ' ');
+        return [this.ctx.textOf(node).replace(/\s+/g, ' ')];
     }
   }
 }
@@ -395,7 +430,8 @@ function constructionFields(call: Node, fn: FunctionInfo, cls: ClassInfo | true,
   positional.forEach((node, i) => params[i] && params[i].kind !== 'keyword_only' && argOf.set(params[i].name, node));
   for (const [name, node] of keywords) if (params.some((p) => p.name === name)) argOf.set(name, node);
   const out: { field: PartitionField; node: Node; order: number }[] = [];
-  const order = (node: Node) => node.start;
+  // Fields in the order of `__init__`'s parameters (keyword arguments may come in any order).
+  const order = (node: Node) => params.findIndex((p) => argOf.get(p.name) === node);
   for (const [attr, bindings] of init.selfWrites) {
     for (const b of bindings) {
       const value = unwrap(b.value);
@@ -498,11 +534,13 @@ export function buildPartitionRanges(reader: ClassInfo, ctx: PartitionContext): 
       ].filter((m): m is Omit<RangeMeet, 'read' | 'boundKind' | 'names'> => !!m);
       for (const m of meets) {
         if (result.meets.some((x) => x.node === m.node && x.kind === m.kind)) continue;
-        const { kind, names } = boundKind(m.value, m.fn, ctx, algebra, [startName, endName]);
+        const { kind, names } = boundKind(m.kindOf ?? m.value, m.fn, ctx, algebra, [startName, endName]);
         result.meets.push({ ...m, boundKind: kind, names, read: reads.get(construction, lo.field, hi.field) });
       }
     }
   }
+  // Expressions cut short by a limit compare equal for no reason: stay silent.
+  if (algebra.incomplete) result.meets = [];
   return result;
 }
 
@@ -583,21 +621,9 @@ function withinMeet(site: Site, lo: { field: PartitionField; node: Node }, hi: {
   const carried = carriedVariable(construction, lo.node, loop, algebra, subst);
   if (carried === 'ambiguous') return undefined;
   if (carried) {
-    const { name, binding: b } = carried;
-    let next: Poly[] | undefined;
-    let value: Node | undefined;
-    if (b.kind === 'assign' && b.value) {
-      value = b.value;
-      next = algebra.polys(b.value, fn, subst);
-    } else if (b.kind === 'augmented') {
-      const op = childByField(b.statement, 'operator')?.type;
-      const right = childByField(b.statement, 'right');
-      if ((op === '+=' || op === '-=') && right) {
-        value = right;
-        next = algebra.polys(right, fn, subst).map((p) => addPoly(atom(name), p, op === '-=' ? -1 : 1));
-      }
-    }
-    if (next && meets(next, hiPolys)) return { ...base, node: b.statement, value };
+    const next = nextIterationLo(carried, lo.node, fn, algebra, subst);
+    const b = carried.binding;
+    if (next && meets(next.polys, hiPolys)) return { ...base, node: b.statement, value: next.value, kindOf: b.kind === 'augmented' ? b.target : undefined };
     return undefined;
   }
 
@@ -631,20 +657,47 @@ function withinMeet(site: Site, lo: { field: PartitionField; node: Node }, hi: {
 }
 
 /**
- * The variable a loop carries into the range's lo: `lo` is (after inlining) exactly a local that
- * the loop assigns after the construction (`current = next_time`, `lo += step`).
+ * The variable a loop carries into the range's lo: a local the range's lo depends on (after
+ * inlining: `current`, `current.isoformat()`) that the loop assigns after the construction
+ * (`current = next_time`, `lo += step`).
  */
 function carriedVariable(construction: PartitionConstruction, loNode: Node, loop: LoopContext, algebra: RangeAlgebra, subst: Subst): { name: string; binding: Binding } | 'ambiguous' | undefined {
   const fn = construction.fn;
-  const polys = algebra.polys(loNode, fn, subst);
-  if (polys.length !== 1 || polys[0].size !== 1) return undefined;
-  const [[monomial, coefficient]] = [...polys[0].entries()];
-  if (coefficient !== 1 || !/^[A-Za-z_]\w*$/.test(monomial)) return undefined;
-  const later = (fn.localBindings.get(monomial) ?? []).filter(
-    (b) => b.kind !== 'for' && b.kind !== 'param' && inside(b.statement, loop.body ?? loop.node) && b.statement.start > construction.call.end,
-  );
-  if (later.length > 1) return 'ambiguous';
-  return later.length ? { name: monomial, binding: later[0] } : undefined;
+  const plain = algebra.polys(loNode, fn, subst).map(renderPoly).join('|');
+  const found: { name: string; binding: Binding }[] = [];
+  for (const [name, bindings] of fn.localBindings) {
+    const later = bindings.filter((b) => b.kind !== 'for' && b.kind !== 'param' && inside(b.statement, loop.body ?? loop.node) && b.statement.start > construction.call.end);
+    if (!later.length) continue;
+    const marked = new Map(subst);
+    marked.set(name, [atom(`\u00a7${name}`)]);
+    if (algebra.polys(loNode, fn, marked).map(renderPoly).join('|') === plain) continue;
+    if (later.length > 1) return 'ambiguous';
+    found.push({ name, binding: later[0] });
+  }
+  if (found.length > 1) return 'ambiguous';
+  return found[0];
+}
+
+/** The range's lo in the next iteration: `name` replaced by what the loop assigns it. */
+function nextIterationLo(carried: { name: string; binding: Binding }, loNode: Node, fn: FunctionInfo, algebra: RangeAlgebra, subst: Subst): { polys: Poly[]; value: Node } | undefined {
+  const { name, binding: b } = carried;
+  let replacement: Poly[] | undefined;
+  let value: Node | undefined;
+  if (b.kind === 'assign' && b.value) {
+    value = b.value;
+    replacement = algebra.polys(b.value, fn, subst);
+  } else if (b.kind === 'augmented') {
+    const op = childByField(b.statement, 'operator')?.type;
+    const right = childByField(b.statement, 'right');
+    if ((op === '+=' || op === '-=') && right) {
+      value = right;
+      replacement = algebra.polys(right, fn, subst).map((p) => addPoly(atom(name), p, op === '-=' ? -1 : 1));
+    }
+  }
+  if (!replacement || !value) return undefined;
+  const next = new Map(subst);
+  next.set(name, replacement);
+  return { polys: algebra.polys(loNode, fn, next), value };
 }
 
 /** Where a range's end is made: the assignment of the local it is, else the expression. */
@@ -687,12 +740,12 @@ function acrossMeet(
   }
   if (!meets(renamed.polys, his)) return undefined;
   // Report where the first lo is taken from `start`.
-  const origin = originOf(first.expr, first.fn, site, algebra, startName, endName);
+  const origin = originOf(first.expr, first.fn, site, algebra, startName, endName, first.report);
   return { kind: 'across', node: origin.report, value: origin.value, fn: origin.fn, construction, lo: lo.field, hi: hi.field, hiNode: hi.node };
 }
 
 /** The first lo of the ranges a construction makes: through the loop's initial value, or the range start. */
-function firstLo(site: Site, loNode: Node, algebra: RangeAlgebra, rename: boolean): { polys: Poly[]; expr: Node; fn: FunctionInfo } | undefined {
+function firstLo(site: Site, loNode: Node, algebra: RangeAlgebra, rename: boolean): { polys: Poly[]; expr: Node; fn: FunctionInfo; report?: Node } | undefined {
   const fn = site.construction.fn;
   const subst = site.subst(rename);
   const loop = loopAround(site.construction.call, fn);
@@ -704,12 +757,20 @@ function firstLo(site: Site, loNode: Node, algebra: RangeAlgebra, rename: boolea
     const before = reachingBindings(fn, carried.name, loop.node);
     if (before.length !== 1) return undefined;
     const b = before[0];
+    let initial: Poly[] | undefined;
+    let expr: Node | undefined;
     if (b.kind === 'param') {
-      const replaced = subst.get(carried.name);
-      return replaced ? { polys: replaced, expr: b.target, fn } : undefined;
+      initial = subst.get(carried.name);
+      expr = b.target;
+    } else if ((b.kind === 'assign' || b.kind === 'walrus') && b.value) {
+      initial = algebra.polys(b.value, fn, subst);
+      expr = b.value;
     }
-    if ((b.kind !== 'assign' && b.kind !== 'walrus') || !b.value) return undefined;
-    return { polys: algebra.polys(b.value, fn, subst), expr: b.value, fn };
+    if (!initial || !expr) return undefined;
+    const s = new Map(subst);
+    s.set(carried.name, initial);
+    // Reported where the initial value is computed (followed further by originOf).
+    return { polys: algebra.polys(loNode, fn, s), expr, fn, report: b.kind === 'param' ? undefined : b.statement };
   }
   if (loop.kind === 'for' && loop.target?.type === 'identifier' && loop.target.text && isBuiltinCall(unwrap(loop.iterable), 'range', fn)) {
     const rangeArgs = args(unwrap(loop.iterable)!).positional;
@@ -728,10 +789,10 @@ function firstLo(site: Site, loNode: Node, algebra: RangeAlgebra, rename: boolea
  * Follows the first lo back through single assignments (and helper parameters to the caller's
  * argument) to the expression computed from `start`: where to report, and what a fix adds to.
  */
-function originOf(expr: Node, fn: FunctionInfo, site: Site, algebra: RangeAlgebra, startName: string, endName: string): { report: Node; value: Node; fn: FunctionInfo } {
+function originOf(expr: Node, fn: FunctionInfo, site: Site, algebra: RangeAlgebra, startName: string, endName: string, statement?: Node): { report: Node; value: Node; fn: FunctionInfo } {
   let current = expr;
   let currentFn = fn;
-  let report: Node = expr;
+  let report: Node = statement ?? expr;
   let argumentOf = site.argumentOf;
   for (let i = 0; i < MAX_DEPTH; i++) {
     const n = unwrap(current);
@@ -836,7 +897,7 @@ class ReadBoundsCache {
   }
 }
 
-const EXCLUSIVE_NAME = /(^|_)(gt|lt|exclusive|after|before)$|^exclusive/i;
+const EXCLUSIVE_NAME = /(^|_)(gt|lt|exclusive|after|before)$|^(exclusive|after|before)(_|$)/i;
 const INCLUSIVE_NAME = /(^|_)(gte|lte|inclusive)$|^inclusive/i;
 const PLACEHOLDER = String.raw`(?:%s|\?|:\w+|%\(\w+\)s|\$\d+|\{\w*\}|'%s'|'\{\w*\}'|"\{\w*\}"|@\w+)`;
 const SQL_COMPARISON = new RegExp(String.raw`(>=|<=|=>|=<|<>|!=|>|<)\s*${PLACEHOLDER}`, 'g');
@@ -985,7 +1046,8 @@ class BoundUses {
     for (const a of [...args(call).positional, ...(receiver ? [receiver] : [])]) {
       const n = unwrap(a);
       if (!n) continue;
-      if (n.type === 'string' || n.type === 'concatenated_string') strings.push(n);
+      // f-strings: their interpolations are looked at one by one.
+      if ((n.type === 'string' || n.type === 'concatenated_string') && !n.children.some((c) => c.type === 'interpolation')) strings.push(n);
       else if (n.type === 'binary_operator' && childByField(n, 'operator')?.type === '%') {
         const left = unwrap(childByField(n, 'left'));
         if (left && (left.type === 'string' || left.type === 'concatenated_string')) strings.push(left);
