@@ -50,9 +50,12 @@ function readClause(meet: RangeMeet): string {
 function messageFor(model: FileModel, meet: RangeMeet): string {
   if (meet.kind === 'within') {
     const assignment = meet.node.type === 'assignment' || meet.node.type === 'augmented_assignment';
+    const zip = meet.node.type === 'call' && model.textOf(meet.node).startsWith('zip');
     const at = assignment
       ? `\`${short(model, meet.node)}\` starts the next partition where this one ends`
-      : `Each partition ends at \`${short(model, meet.node)}\`, where the next one starts`;
+      : zip
+        ? `\`${short(model, meet.node)}\` makes each partition end where the next one starts`
+        : `Each partition ends at \`${short(model, meet.node)}\`, where the next one starts`;
     return `${at}, ${readClause(meet)}: rows on each boundary are read twice`;
   }
   return `The first partition starts at the batch's \`start\`, where the previous batch ended, ${readClause(meet)}: rows on the boundary are read by both batches`;

@@ -29,7 +29,7 @@ export default defineRule(
   {
     code: 'PDS005',
     name: 'offset-shape-mismatch',
-    summary: 'The offsets a reader returns and the offsets its methods read have different shapes (keys, dict or JSON string)',
+    summary: 'The offsets a reader returns and the ones its methods read disagree: other keys, or a dict where a JSON string is read',
     defaultSeverity: 'error',
     fixAvailability: 'none',
     since: '0.1.0',
@@ -46,7 +46,7 @@ export default defineRule(
       const offsets = model.offsets(cls);
       const produced = producedShapes(offsets);
       if (!produced) continue;
-      compareProducers(produced, once);
+      compareProducers(produced, offsets, once);
       checkConsumers(offsets, produced, once);
     }
   },
@@ -87,7 +87,7 @@ function relatedReturn(p: ProducedShapes, message: string): RelatedLocation {
 }
 
 /** `initialOffset` against the other producer: form, keys, key order. */
-function compareProducers(produced: ProducedShapes[], report: (r: Report & { node: Node }) => void): void {
+function compareProducers(produced: ProducedShapes[], offsets: StreamOffsets, report: (r: Report & { node: Node }) => void): void {
   const initial = produced.filter((p) => p.producer.kind === 'initialOffset');
   const others = produced.filter((p) => p.producer.kind !== 'initialOffset');
   const initialShapes = initial.flatMap((p) => p.shapes);
@@ -119,24 +119,28 @@ function compareProducers(produced: ProducedShapes[], report: (r: Report & { nod
     if (matching.every((m) => !m.length)) {
       const keys = shapes[0].keys;
       const initialKeys = initialShapes[0].keys;
-      const extra = keys.filter((k) => !initialKeys.includes(k));
-      const missing = initialKeys.filter((k) => !keys.includes(k));
-      const diff = [extra.length ? `adds ${keyList(extra)}` : '', missing.length ? `lacks ${keyList(missing)}` : ''].filter(Boolean).join(' and ');
+      const differing = [...keys.filter((k) => !initialKeys.includes(k)), ...initialKeys.filter((k) => !keys.includes(k))];
+      const read = offsets.keyReads.find((r) => r.node.type === 'subscript' && differing.includes(r.key));
+      const consequence = read
+        ? `\`${read.method.name}\` reads \`${JSON.stringify(read.key)}\`, which one of them lacks: KeyError`
+        : 'code that reads one breaks on the other';
       report({
         node: other.ret.expression,
-        message: `${name} returns keys ${keyList(keys)} but ${initialName} returns ${keyList(initialKeys)} (it ${diff}): the methods that read offsets get both shapes, and a key read fails on one of them`,
-        related,
+        message: `${name} returns keys ${keyList(keys)} but ${initialName} returns ${keyList(initialKeys)}: the first batch's \`start\` comes from ${initialName}, later offsets from ${name}, and ${consequence}`,
+        related: read ? [...related, { start: read.node.start, end: read.node.end, message: `\`${read.method.name}\` reads \`${JSON.stringify(read.key)}\` here` }] : related,
       });
       continue;
     }
     // Same keys: the order still changes the JSON text Spark compares offsets by.
-    const reordered = shapes.find((s, i) => matching[i].length && matching[i].every((m) => m.keys.join('\0') !== s.keys.join('\0')));
+    // The order in the JSON text: `json.dumps(..., sort_keys=True)` sorts them.
+    const order = (s: OffsetShape) => (s.sortedKeys ? [...s.keys].sort() : s.keys).join('\0');
+    const reordered = shapes.find((s, i) => matching[i].length && matching[i].every((m) => order(m) !== order(s)));
     if (reordered) {
       const initialKeys = matching[shapes.indexOf(reordered)][0].keys;
       report({
         node: other.ret.expression,
         severity: 'warning',
-        message: `${name} returns the keys of ${initialName} in another order (${keyList(reordered.keys)} vs ${keyList(initialKeys)}): Spark compares offsets as JSON text, so the same position reads as a new offset and starts a spurious batch`,
+        message: `${name} returns the keys of ${initialName} in another order (${keyList(reordered.keys)} vs ${keyList(initialKeys)}): Spark compares offsets as JSON text, so the same position reads as a new offset (a spurious batch)`,
         related,
       });
     }
