@@ -284,6 +284,12 @@ ${extra}`;
     assert.deepEqual(await semantics('yield from self.rows[partition.start_time:partition.end_time]'), ['half-open', ['exclusive:[…:…]']]);
   });
 
+  it('counts: `LIMIT {hi - lo}` and `limit=hi - lo` are half-open, `limit=hi - lo + 1` inclusive', async () => {
+    assert.deepEqual(await semantics('yield from db.execute(f"SELECT * FROM t ORDER BY id LIMIT {partition.end_time - partition.start_time} OFFSET {partition.start_time}")'), ['half-open', ['exclusive:LIMIT', 'exclusive:OFFSET']]);
+    assert.deepEqual(await semantics('yield from api.list(offset=partition.start_time, limit=partition.end_time - partition.start_time)'), ['half-open', ['exclusive:limit=…']]);
+    assert.deepEqual(await semantics('yield from api.list(offset=partition.start_time, limit=partition.end_time - partition.start_time + 1)'), ['inclusive', ['inclusive:limit=…']]);
+  });
+
   it('half-open or inclusive from a comment or docstring when the code shows nothing', async () => {
     assert.deepEqual(await semantics('"""From start_time to end_time (exclusive)."""\nyield from fetch(partition.start_time, partition.end_time)'), ['half-open', ['exclusive:exclusive']]);
     assert.deepEqual(await semantics('# both ends inclusive\nyield from fetch(partition.start_time, partition.end_time)'), ['inclusive', ['inclusive:inclusive']]);

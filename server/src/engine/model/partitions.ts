@@ -912,6 +912,8 @@ function classifyName(name: string): 'exclusive' | 'inclusive' | 'plain' {
 function readBounds(reader: ClassInfo, construction: PartitionConstruction, lo: PartitionField, hi: PartitionField, ctx: PartitionContext): ReadBounds {
   const evidence: BoundEvidence[] = [];
   const read = findMethod(reader, 'read');
+  // A broken read() or partition class may hide the evidence that would exclude an end.
+  if (read?.node.hasError || construction.cls?.hasSyntaxError) return { semantics: 'unknown', evidence };
   if (read) {
     const param = read.params[read.selfName ? 1 : 0];
     if (param) new BoundUses(ctx, lo, hi, evidence).visit(read, new Map([[param.name, new Set(['P'])]]), 0);
@@ -991,7 +993,10 @@ class BoundUses {
           const carrying = [...positional, ...keywords.values()].some((a) => bounds(a).length || containsBound(a, bounds));
           if (carrying) this.sqlText(n, fn, add);
           for (const [name, value] of keywords) {
-            if (bounds(value).length) add(classifyName(name), value, name);
+            if (!bounds(value).length) continue;
+            // `limit=hi - lo`: a count of hi - lo items from lo is the half-open range.
+            const count = COUNT_NAME.test(name) ? countOf(value, bounds) : undefined;
+            add(count ?? classifyName(name), value, count ? `${name}=…` : name);
           }
           for (const a of positional) if (bounds(a).length) add('plain', a, this.ctx.textOf(a));
           // Helpers that receive bounds or the partition.
@@ -1026,7 +1031,9 @@ class BoundUses {
           const text = before?.type === 'string_content' ? (before.text ?? '') : '';
           const whole = n.parent ? this.ctx.textOf(n.parent) : '';
           const m = /(>=|<=|=>|=<|>|<)\s*['"]?\s*$/.exec(text);
+          const paging = /\b(limit|offset|fetch\s+(first|next))\s*$/i.exec(text);
           if (m) add(m[1] === '>' || m[1] === '<' ? 'exclusive' : 'inclusive', n, m[1]);
+          else if (paging) add(countOf(expr!, bounds) ?? 'exclusive', n, paging[1].toUpperCase());
           else if (/\bbetween\b/i.test(whole) && /\b(between|and)\s*['"]?\s*$/i.test(text)) add('inclusive', n, 'BETWEEN');
           else add('plain', n, this.ctx.textOf(n));
           break;
@@ -1172,6 +1179,23 @@ function containsBound(node: Node, bounds: (n: Node) => string[]): boolean {
 
 function helperOf(call: Node, fn: FunctionInfo, evaluator: Evaluator): FunctionInfo | undefined {
   return helperTarget(call, fn, evaluator);
+}
+
+const COUNT_NAME = /^(limit|count|size|n|num|max_results|max_records|max_items|page_size|batch_size|top|first)$/i;
+
+/** `hi - lo` (a count of the half-open range) → exclusive; `hi - lo + 1` → inclusive. */
+function countOf(node: Node, bounds: (n: Node) => string[]): 'exclusive' | 'inclusive' | undefined {
+  let n = unwrap(node);
+  let inclusive = false;
+  if (n && plusOne(n)) {
+    inclusive = true;
+    n = unwrap(childByField(n, 'left'));
+  }
+  if (n?.type !== 'binary_operator' || childByField(n, 'operator')?.type !== '-') return undefined;
+  const left = childByField(n, 'left');
+  const right = childByField(n, 'right');
+  if (!left || !right || !bounds(left).includes('hi') || !bounds(right).includes('lo')) return undefined;
+  return inclusive ? 'inclusive' : 'exclusive';
 }
 
 /** `hi + 1`. */

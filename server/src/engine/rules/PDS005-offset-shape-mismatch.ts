@@ -59,8 +59,11 @@ function producedShapes(offsets: StreamOffsets): ProducedShapes[] | undefined {
   const out: ProducedShapes[] = [];
   for (const kind of kinds) {
     const producer = offsets.producers.find((p) => p.kind === kind);
-    if (!producer || producer.method.node.hasError || !producer.returns.length) return undefined;
-    for (const ret of producer.returns) out.push({ producer, ret, shapes: offsetShapes(ret.values) });
+    if (!producer || producer.method.node.hasError) return undefined;
+    // `return rows, start` (no progress) and 4.2's `return start` hand back an offset as it came.
+    const returns = producer.returns.filter((r) => !r.values.length || !r.values.every((v) => v.kind === 'param' && v.param?.fn === producer.method));
+    if (!returns.length) return undefined;
+    for (const ret of returns) out.push({ producer, ret, shapes: offsetShapes(ret.values) });
   }
   return out;
 }
