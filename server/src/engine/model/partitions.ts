@@ -1000,7 +1000,7 @@ class BoundUses {
           }
           for (const a of positional) if (bounds(a).length) add('plain', a, this.ctx.textOf(a));
           // Helpers that receive bounds or the partition.
-          const target = helperOf(n, fn, this.ctx.evaluator);
+          const target = helperTarget(n, fn, this.ctx.evaluator);
           if (target) {
             const params = target.params.slice(target.selfName || target.isClassMethod ? 1 : 0);
             const next = new Map<string, Set<Tag>>();
@@ -1175,10 +1175,6 @@ function containsBound(node: Node, bounds: (n: Node) => string[]): boolean {
     return undefined;
   });
   return found;
-}
-
-function helperOf(call: Node, fn: FunctionInfo, evaluator: Evaluator): FunctionInfo | undefined {
-  return helperTarget(call, fn, evaluator);
 }
 
 const COUNT_NAME = /^(limit|count|size|n|num|max_results|max_records|max_items|page_size|batch_size|top|first)$/i;
