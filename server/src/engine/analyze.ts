@@ -73,13 +73,16 @@ export function analyzeSyntax(text: string, input: SyntaxInput, options: Analyze
   const noqa = collectNoqa(root, model.lines);
   const { kept, suppressed } = applySuppressions(raw, noqa, model.lines);
   const after: Finding[] = [];
+  // A rule that threw reported nothing: its `# noqa` codes cannot be judged.
+  const ran = new Set([...enabled].filter((code) => !ruleFailures.some((f) => f.code === code)));
   for (const rule of rules) {
     if (!enabled.has(rule.meta.code) || rule.phase !== 'after-suppression') continue;
     const ctx: AfterSuppressionContext = {
       ...contextFor(rule, after),
       noqa,
-      enabledCodes: enabled,
+      enabledCodes: ran,
       knownCodes: new Set(RULES_BY_CODE.keys()),
+      ruleNames: new Map([...RULES_BY_CODE].map(([code, r]) => [code, r.meta.name])),
     };
     runRule(rule, ctx, ruleFailures, options);
   }
