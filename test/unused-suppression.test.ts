@@ -64,6 +64,22 @@ describe('PDS100 unused-suppression', () => {
     assert.deepEqual((await unused(text)).map((f) => f.code), ['PDS999']);
   });
 
+  it('counts a comment after a multi-line string as the line of a finding that starts before it', async () => {
+    const text = [
+      'from pyspark.sql.datasource import DataSourceStreamWriter, WriterCommitMessage',
+      '',
+      'class W(DataSourceStreamWriter):',
+      '    def write(self, iterator):',
+      '        self.cur.executemany("""INSERT INTO t (id)',
+      '            VALUES (%s)""", [(r.id,) for r in iterator])  # noqa: PDS004',
+      '        return WriterCommitMessage()',
+      '',
+    ].join('\n');
+    const result = analyze(text, await getParser());
+    assert.deepEqual(result.findings.map((f) => f.code), []);
+    assert.deepEqual(result.suppressed.map((f) => f.code), ['PDS004']);
+  });
+
   it('removes one code with its separator, or the whole comment, never leaving an empty noqa', async () => {
     assert.equal(await removal('a = 1  # noqa: E501, PDS002', ['PDS002']), 'x = 1\na = 1  # noqa: E501\ny = 2\n');
     assert.equal(await removal('a = 1  # noqa: PDS002,E501', ['PDS002']), 'x = 1\na = 1  # noqa: E501\ny = 2\n');

@@ -76,8 +76,12 @@ export function suppressionLine(finding: Pick<Finding, 'start'>, lines: LineInde
   return lines.lineOf(finding.start);
 }
 
-/** Splits findings into kept and suppressed, and records which directive codes were used. */
-export function applySuppressions(findings: Finding[], directives: NoqaDirective[], lines: LineIndex): { kept: Finding[]; suppressed: Finding[] } {
+/**
+ * Splits findings into kept and suppressed, and records which directive codes were used. With
+ * the tree, a finding on a line that ends inside a multi-line string is also suppressed by a
+ * comment after the string, where {@link noqaEdit} puts it.
+ */
+export function applySuppressions(findings: Finding[], directives: NoqaDirective[], lines: LineIndex, root?: Node): { kept: Finding[]; suppressed: Finding[] } {
   const byLine = new Map<number, NoqaDirective[]>();
   for (const d of directives) {
     const list = byLine.get(d.line) ?? [];
@@ -88,8 +92,9 @@ export function applySuppressions(findings: Finding[], directives: NoqaDirective
   const suppressed: Finding[] = [];
   for (const f of findings) {
     const line = suppressionLine(f, lines);
+    const alternative = root && byLine.size ? commentableLine(root, lines, line) : line;
     let hit = false;
-    for (const d of byLine.get(line) ?? []) {
+    for (const d of [...(byLine.get(line) ?? []), ...(alternative !== line ? byLine.get(alternative) ?? [] : [])]) {
       if (!d.codes.length) {
         d.usedBare = true;
         hit = true;
