@@ -80,15 +80,15 @@ const CHANGES: Record<VolatileSource['kind'], string> = {
   random: 'is new on every call',
   clock: 'reads the clock',
   attempt: 'is new on every task attempt',
-  identity: 'is a memory address, new in every Python worker',
+  identity: 'is a memory address, different in every attempt',
 };
 
 function message(model: FileModel, source: VolatileSource, key: Key, send: WriterSend): string {
-  const call = `\`${callText(model, source.node)}\``;
+  const where = `\`${callText(model, source.node)}\` in ${key.what} of \`${send.operation}\``;
   if (source.perRun) {
-    return `${call} is evaluated once per query run and makes ${key.what} of \`${send.operation}\`: after a restart Spark replays the batch with a new writer, the key differs and the target stores the rows again`;
+    return `${where} is made once per query run: after a restart Spark replays the batch with a new writer, the key differs and the target stores the rows again; derive the key from the partition id and the row`;
   }
-  return `${call} ${CHANGES[source.kind]} and makes ${key.what} of \`${send.operation}\`: when Spark retries the task or replays the batch, the key differs and the target stores the rows again; derive it from the partition id and the row`;
+  return `${where} ${CHANGES[source.kind]}: when Spark retries the task or replays the batch, the key differs and the target stores the rows again; derive the key from the partition id and the row`;
 }
 
 function callText(model: FileModel, call: Node): string {
