@@ -14,7 +14,7 @@ export default defineRule(
   {
     code: 'PDS016',
     name: 'read-limit-misuse',
-    summary: "Spark 4.2's `latestOffset(start, limit)` reads its `ReadLimit` wrongly (camelCase fields, dict access, classes that do not exist) or ignores it",
+    summary: "Spark 4.2's `latestOffset(start, limit)` misreads its `ReadLimit` (camelCase fields, dict access, missing classes) or ignores it",
     defaultSeverity: 'error',
     fixAvailability: 'sometimes',
     since: '0.2.0',
