@@ -59,6 +59,11 @@ describe('PDS100 unused-suppression', () => {
     assert.deepEqual((await unused(text)).map((f) => f.code), ['PDS004']);
   });
 
+  it('does not judge known codes in a statement with a syntax error (rules stay quiet there), only unknown ones', async () => {
+    const text = READER.replace('isoformat()}  # noqa: PDS002', 'isoformat(}  # noqa: PDS003, PDS999');
+    assert.deepEqual((await unused(text)).map((f) => f.code), ['PDS999']);
+  });
+
   it('reports unknown PDS codes, leaves other tools and a bare noqa alone, and ignores noqa inside strings', async () => {
     const text = `${READER}X = "# noqa: PDS002"  # noqa: E501, PDS999\nY = 1  # noqa\nZ = 2  # noqa: F401\n`;
     assert.deepEqual((await unused(text)).map((f) => f.code), ['PDS999']);

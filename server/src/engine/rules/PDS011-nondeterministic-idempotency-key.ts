@@ -30,7 +30,8 @@ export default defineRule(
   ({ model, report }) => {
     const reported = new Set<Node>();
     for (const cls of model.classes) {
-      if (!isWriterRole(cls.role)) continue;
+      // A deterministic key may be in the part being typed.
+      if (!isWriterRole(cls.role) || cls.hasSyntaxError) continue;
       for (const send of model.writerSends(cls)) {
         if (!send.fromData || send.call.hasError) continue;
         const keys = keysOf(model, send);

@@ -24,7 +24,8 @@ export default defineRule(
   ({ model, report }) => {
     const reported = new Set<number>();
     for (const cls of model.classes) {
-      if (!isWriterRole(cls.role) || !cls.methods.has('write')) continue;
+      // The re-raise or the status check may be in the part being typed.
+      if (!isWriterRole(cls.role) || cls.hasSyntaxError || !cls.methods.has('write')) continue;
       const [first] = swallowedWriteErrors(cls, model.writerSends(cls), { imports: model.imports, functions: model.functions, root: model.root, textOf: (n) => model.textOf(n) });
       if (!first || reported.has(first.start)) continue;
       reported.add(first.start);

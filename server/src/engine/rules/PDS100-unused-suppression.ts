@@ -2,8 +2,9 @@
  * PDS100 unused-suppression: a `# noqa: PDSxxx` whose rule reports nothing on that line, or that
  * names a code pds-lint does not have. Codes of other tools in the same comment and a bare
  * `# noqa` (it may serve other tools) are left alone; a code of a rule that did not run
- * (deselected, or failed) is not judged. The fix removes the code, or the whole comment when
- * nothing would be left (safe: nothing is suppressed by it).
+ * (deselected, or failed), or in a statement with a syntax error (rules stay quiet there), is
+ * not judged. The fix removes the code, or the whole comment when nothing would be left (safe:
+ * nothing is suppressed by it).
  */
 import { type NoqaCode, removeNoqaCodeEdit } from '../noqa';
 import { defineAfterSuppressionRule } from './rule';
@@ -22,11 +23,14 @@ export default defineAfterSuppressionRule(
   ({ model, report, noqa, enabledCodes, knownCodes, ruleNames }) => {
     for (const directive of noqa) {
       const unused: { code: NoqaCode; known: boolean }[] = [];
+      // Rules stay quiet on code with syntax errors: while it is being typed, its codes cannot be judged.
+      const statement = model.root.children.find((c) => c.start <= directive.start && directive.end <= c.end);
+      const broken = !!statement?.hasError;
       for (const code of directive.codes) {
         // Other tools' codes, and this rule's own (it cannot suppress itself usefully or not).
         if (!/^PDS/.test(code.code) || code.code === CODE) continue;
         const known = knownCodes.has(code.code);
-        if (known && (!enabledCodes.has(code.code) || directive.used.has(code.code))) continue;
+        if (known && (broken || !enabledCodes.has(code.code) || directive.used.has(code.code))) continue;
         unused.push({ code, known });
       }
       const removable = unused.map((u) => u.code);
