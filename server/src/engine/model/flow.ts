@@ -200,6 +200,9 @@ export function conditionFacts(cond: Node | undefined, value: boolean, early = f
     }
     case 'identifier':
       return cond.text ? [{ kind: 'truthiness', name: cond.text, truthy: value, node: cond, early }] : other;
+    case 'true':
+      // `while True:` tells nothing.
+      return value ? [] : other;
     case 'call': {
       const name = sizedName(cond);
       return name ? [{ kind: 'truthiness', name, truthy: value, node: cond, early }] : other;

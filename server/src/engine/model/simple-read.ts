@@ -11,7 +11,7 @@
  */
 import { childByField, type Node, stringValue, walk } from '../syntax';
 import { findMethod, type ClassInfo } from './classes';
-import { type PathFact, pathFacts } from './flow';
+import { conditionFacts, type PathFact, pathFacts } from './flow';
 import type { FunctionInfo } from './functions';
 import { operandOf } from './rows';
 import { args, reachingBindings } from './values';
@@ -157,14 +157,18 @@ function occurrences(expr: Node | undefined, fn: FunctionInfo, ctx: OccContext, 
     case 'parenthesized_expression':
       return occurrences(operandOf(expr), fn, ctx, facts, depth + 1, seen);
     case 'identifier': {
-      if (!expr.text) return [];
+      // A dict changed in place (`nxt["seq"] = n`, `nxt.update(...)`) is not the offset it was.
+      if (!expr.text || isMutated(fn, expr.text)) return [];
       const out: Occ[] = [];
-      for (const b of reachingBindings(fn, expr.text, expr)) {
+      const bindings = reachingBindings(fn, expr.text, expr);
+      for (const b of bindings) {
+        // `offset = start` then `if rows: offset = {...}`: the value of the first only reaches when the `if` was not taken.
+        const killed = bindings.flatMap((later) => (later !== b && later.statement.start > b.statement.start ? skippedFacts(later.statement, b.statement, expr) : []));
         if (b.kind === 'param') {
-          if (ctx.startNames.has(expr.text)) out.push({ node: expr, facts, form: 'same' });
+          if (ctx.startNames.has(expr.text)) out.push({ node: expr, facts: [...facts, ...killed], form: 'same' });
         } else if ((b.kind === 'assign' || b.kind === 'walrus') && b.value && !seen.has(b.statement)) {
           seen.add(b.statement);
-          const inner = occurrences(b.value, fn, ctx, [...facts, ...pathFacts(b.statement, fn)], depth + 1, seen);
+          const inner = occurrences(b.value, fn, ctx, [...facts, ...pathFacts(b.statement, fn), ...killed], depth + 1, seen);
           seen.delete(b.statement);
           // Report on what the return says (`nxt`), not inside the binding, when that is another line.
           out.push(...inner);
@@ -436,4 +440,46 @@ function fromStart(expr: Node, fn: FunctionInfo, startNames: Set<string>, depth 
 function isAncestorOrSelf(a: Node, n: Node): boolean {
   for (let p: Node | null = n; p; p = p.parent) if (p === a) return true;
   return false;
+}
+
+const MUTATORS = new Set(['update', 'pop', 'popitem', 'setdefault', 'clear', '__setitem__', '__delitem__']);
+
+/** The function changes the dict bound to `name` in place: item assignment, `del`, `update()`, ... */
+export function isMutated(fn: FunctionInfo, name: string): boolean {
+  let found = false;
+  const isName = (n: Node | undefined) => n?.type === 'identifier' && n.text === name;
+  walk(fn.body, (n) => {
+    if (found) return false;
+    if ((n.type === 'assignment' || n.type === 'augmented_assignment') && childByField(n, 'left')?.type === 'subscript' && isName(childByField(childByField(n, 'left')!, 'value'))) found = true;
+    else if (n.type === 'delete_statement' && n.children.some((c) => c.type === 'subscript' && isName(childByField(c, 'value')))) found = true;
+    else if (n.type === 'call') {
+      const callee = childByField(n, 'function');
+      if (callee?.type === 'attribute' && isName(childByField(callee, 'object')) && MUTATORS.has(childByField(callee, 'attribute')?.text ?? '')) found = true;
+    }
+    return undefined;
+  });
+  return found;
+}
+
+/**
+ * What holds when the `if` that holds `later` (a rebinding after `earlier`) was not taken: its
+ * condition is false (or true, for an `else` branch). Nothing when the `if` also holds `earlier`
+ * or the use, or has `elif`s.
+ */
+function skippedFacts(later: Node, earlier: Node, use: Node): PathFact[] {
+  for (let child: Node = later, p = later.parent; p; child = p, p = p.parent) {
+    if (p.type === 'function_definition') return [];
+    if (p.type !== 'if_statement') {
+      // Only a rebinding directly in the `if`'s branch (not in a loop or a nested `if` there).
+      if (p.type !== 'block' && p.type !== 'else_clause' && p.type !== 'expression_statement') return [];
+      continue;
+    }
+    if (isAncestorOrSelf(p, earlier) || isAncestorOrSelf(p, use) || !p.parent || !isAncestorOrSelf(p.parent, earlier)) return [];
+    if (p.children.some((c) => c.type === 'elif_clause')) return [];
+    const cond = childByField(p, 'condition');
+    if (child.field === 'consequence') return conditionFacts(cond, false);
+    if (child.type === 'else_clause') return conditionFacts(cond, true);
+    return [];
+  }
+  return [];
 }

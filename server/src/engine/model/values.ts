@@ -844,9 +844,15 @@ export class Evaluator {
     } else if (qualified.endsWith('utcfromtimestamp')) {
       v.naive = expr;
     } else if (qualified.endsWith('strptime')) {
-      const fmt = stringValue(positional[1]);
-      if (fmt?.includes('%z') || fmt?.includes('%Z')) v.aware = true;
-      else v.naive = expr;
+      // The format: a literal, or a constant it evaluates to (`self.FORMAT`); unknown formats say nothing.
+      let fmt = stringValue(positional[1]);
+      if (fmt === undefined && positional[1]) {
+        const formats = this.evaluate(positional[1], scope, env, depth).map((f) => (f.kind === 'str' && f.node.type === 'string' ? stringValue(f.node) : undefined));
+        if (formats.length && formats.every((f) => f !== undefined) && new Set(formats).size === 1) fmt = formats[0];
+      }
+      // Only `%z` gives a zone: `%Z` accepts a name like UTC but the result is still naive.
+      if (fmt?.includes('%z')) v.aware = true;
+      else if (fmt !== undefined) v.naive = expr;
     } else if (qualified.endsWith('fromisoformat')) {
       const literal = stringValue(positional[0]);
       if (literal !== undefined) {
