@@ -23,6 +23,8 @@ export interface NaiveOffsetDatetime {
   node: Node;
   /** It is `fromisoformat`/`strptime` of a user option (decision 7). */
   fromOption: boolean;
+  /** It is text without a UTC offset (an ISO literal, `strftime` without `%z`): it parses back naive. */
+  text: boolean;
   /** Where aware datetimes meet it: an aware offset, or a comparison in a consumer. */
   evidence: { node: Node; what: 'aware-offset' | 'comparison' }[];
 }
@@ -91,7 +93,8 @@ export function naiveOffsetDatetimes(offsets: StreamOffsets, evaluator: Evaluato
     if (!inFile(node)) return;
     let entry = out.get(node);
     if (!entry) {
-      entry = { node, fromOption: !!v && fromOption(v) && !!v.naiveUnlessTextHasOffset, evidence: [] };
+      const text = node.type === 'string' || (node.type === 'call' && childByField(node, 'function')?.type === 'attribute' && childByField(childByField(node, 'function')!, 'attribute')?.text === 'strftime');
+      entry = { node, fromOption: !!v && fromOption(v) && !!v.naiveUnlessTextHasOffset, text, evidence: [] };
       out.set(node, entry);
     }
     if (!entry.evidence.some((e) => e.node === evidence.node)) entry.evidence.push(evidence);

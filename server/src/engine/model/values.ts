@@ -424,8 +424,11 @@ export class Evaluator {
         extra.lag = expr;
       }
       const from = l.clock ? l : r?.clock ? r : l;
-      const v = derive(kind, expr, from, extra);
+      let v = derive(kind, expr, from, extra);
       if (l.kind === 'str' || l.kind === 'json') Object.assign(v, { kind: 'str' });
+      // `dt.isoformat() + "Z"`: the text now has a zone.
+      const rightNode = childByField(expr, 'right');
+      if (op === '+' && l.kind === 'str' && rightNode?.type === 'string' && /^(Z|[+-]\d\d:?\d\d)$/.test(stringValue(rightNode) ?? '')) v = withZone(v);
       out.push(v);
     }
     return out.length ? out : [unknown(expr)];
@@ -892,7 +895,15 @@ export class Evaluator {
           const fmt = stringValue(positional[0]);
           const extra: Partial<Value> = {};
           if (receiver.clock && fmt !== undefined && !fmt.includes('%f')) extra.rounded = expr;
-          return [derive('str', expr, receiver, extra)];
+          const out = derive('str', expr, receiver, extra);
+          if (fmt === undefined) return [out];
+          // The text carries a zone with %z/%Z of an aware value or a literal "Z"/"+00:00"; else it has none.
+          if (ZONE_SUFFIX.test(fmt) || ((fmt.includes('%z') || fmt.includes('%Z')) && receiver.aware)) return [withZone(out)];
+          if (receiver.aware) {
+            delete out.aware;
+            out.naive = expr;
+          }
+          return [out];
         }
         if (method === 'timestamp') return [derive('float', expr, receiver)];
         if (method === 'replace') {
@@ -1002,8 +1013,26 @@ function mergeProvenance(kind: ValueKind, node: Node, parts: Value[]): Value {
   const clocked = parts.find((p) => p.clock && !p.rounded) ?? parts.find((p) => p.clock);
   const v = derive(kind, node, clocked);
   const naive = parts.find((p) => p.naive);
-  if (naive?.naive) v.naive = naive.naive;
+  if (naive?.naive) {
+    v.naive = naive.naive;
+    if (naive.naiveUnlessTextHasOffset) v.naiveUnlessTextHasOffset = true;
+    else delete v.naiveUnlessTextHasOffset;
+    delete v.aware;
+  } else if (parts.some((p) => p.aware)) v.aware = true;
+  // f"{dt.isoformat()}Z": a zone written after the last interpolation.
+  const tail = node.children.filter((c) => c.type === 'string_content' || c.type === 'interpolation').pop();
+  if (tail?.type === 'string_content' && ZONE_SUFFIX.test(tail.text ?? '') && (v.naive || v.aware)) return withZone(v);
   return v;
+}
+
+/** A format or text that ends with a literal zone: `...Z`, `...+00:00`. */
+const ZONE_SUFFIX = /(Z|[+-]\d\d:?\d\d)$/;
+
+function withZone(v: Value): Value {
+  const out: Value = { ...v, aware: true };
+  delete out.naive;
+  delete out.naiveUnlessTextHasOffset;
+  return out;
 }
 
 function constantString(values: Value[]): string | undefined {

@@ -50,10 +50,11 @@ function message(model: FileModel, found: NaiveOffsetDatetime): string {
   if (found.fromOption) {
     return `\`${what}\` of a user option gives a naive datetime when the text has no UTC offset (\`2024-01-01T00:00:00\`), but the reader's other offsets carry a time zone: ${consequence}`;
   }
+  const makes = found.text ? 'writes a timestamp without a UTC offset, which parses back as a naive datetime' : 'makes a naive datetime';
   if (found.evidence.every((e) => e.what === 'comparison')) {
-    return `\`${what}\` makes a naive datetime, and the reader compares offsets with datetimes of the other kind: ${consequence}`;
+    return `\`${what}\` ${makes}, and the reader compares offsets with datetimes of the other kind: ${consequence}`;
   }
-  return `\`${what}\` makes a naive datetime, but the reader's other offsets carry a time zone: ${consequence}`;
+  return `\`${what}\` ${makes}, but the reader's other offsets carry a time zone: ${consequence}`;
 }
 
 function callText(model: FileModel, node: Node): string {
