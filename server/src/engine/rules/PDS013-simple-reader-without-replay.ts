@@ -5,7 +5,8 @@
  * class raises NOT_IMPLEMENTED and the query fails (reference §4, P10).
  *
  * Also, with their own messages, the replays P10 shows to lose or duplicate data without doubt:
- * one that never looks at `end`, one that returns no rows (`iter([])`), one that only raises.
+ * one that never looks at `end`, one that returns no rows (`iter([])`), one that only raises or
+ * is a stub (`pass`, `...`: it returns None).
  * Intermediate bases of the user's own are not required to have it (as PDS006, decision 13).
  */
 import { allMethods, type ClassInfo, type FileModel, type FunctionInfo, isConcreteClass, isEmptyLiteral, operandOf } from '../model';
@@ -65,6 +66,14 @@ function checkReplay(fn: FunctionInfo, report: RuleContext['report']): void {
     report({
       node: fn.nameNode,
       message: '`readBetweenOffsets` only raises: a batch replayed after a restart fails, so the query fails',
+    });
+    return;
+  }
+  // A stub (`pass`, `...`): it returns None, which Spark rejects.
+  if (!fn.isGenerator && statements.every((s) => s.type === 'pass_statement' || (s.type === 'expression_statement' && s.children[0]?.type === 'ellipsis'))) {
+    report({
+      node: fn.nameNode,
+      message: '`readBetweenOffsets` is a stub that returns None: a batch replayed after a restart fails with DATA_SOURCE_INVALID_RETURN_TYPE',
     });
     return;
   }
