@@ -9,7 +9,7 @@
  * is a stub (`pass`, `...`: it returns None).
  * Intermediate bases of the user's own are not required to have it (as PDS006, decision 13).
  */
-import { allMethods, type ClassInfo, type FileModel, type FunctionInfo, isConcreteClass, isEmptyLiteral, operandOf } from '../model';
+import { allMethods, type ClassInfo, type FileModel, type FunctionInfo, hasClassAttribute, isConcreteClass, isEmptyLiteral, operandOf } from '../model';
 import { childByField, type Node, walk } from '../syntax';
 import type { Fix } from '../types';
 import { appendToClassEdit, classBodyIndent, deeperIndent, ensureModuleImportEdit } from './helpers';
@@ -45,16 +45,6 @@ export default defineRule(
     }
   },
 );
-
-function hasClassAttribute(cls: ClassInfo, name: string): boolean {
-  const seen = new Set<ClassInfo>();
-  const visit = (k: ClassInfo): boolean => {
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return k.classAttributes.has(name) || k.bases.some((b) => !!b.userClass && visit(b.userClass));
-  };
-  return visit(cls);
-}
 
 function checkReplay(fn: FunctionInfo, report: RuleContext['report']): void {
   const params = fn.params.slice(fn.selfName ? 1 : 0);
