@@ -32,6 +32,10 @@ export * from './rows';
 export * from './simple-read';
 export * from './clock';
 export * from './datetimes';
+export * from './inputs';
+export * from './failures';
+export * from './endcaps';
+export * from './readlimit';
 
 /** `DataSource` methods that build readers and writers. */
 export const FACTORY_METHODS = ['streamReader', 'simpleStreamReader', 'streamWriter', 'reader', 'writer'] as const;
