@@ -1,6 +1,7 @@
 /**
- * The seed document's own code against PDS002/PDS003/PDS004, and what the fixture annotations
- * cannot say: PDS003's two severities, and where PDS002 points when the clock is read elsewhere.
+ * The seed document's own code against PDS002/PDS003/PDS004/PDS017/PDS019, and what the fixture
+ * annotations cannot say: PDS003's two severities, and where PDS002 points when the clock is read
+ * elsewhere.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -133,6 +134,31 @@ describe('the seed', () => {
     const fixed = SEED.slice(0, found[0].fix!.edits[0].start) + found[0].fix!.edits[0].newText + SEED.slice(found[0].fix!.edits[0].end);
     assert.ok(fixed.includes('datetime.now(timezone.utc).replace(microsecond=0).isoformat()'));
     assert.deepEqual(await findings(fixed, ['PDS002']), []);
+  });
+
+  it('gets PDS017 next to PDS002 on its latestOffset (a clock with no lag), and keeps it after the PDS002 fix (decision 2)', async () => {
+    const found = await findings(SEED, ['PDS002', 'PDS017']);
+    assert.deepEqual(found.map((f) => [f.code, f.line, f.severity]), [
+      ['PDS002', 31, 'warning'],
+      ['PDS017', 31, 'information'],
+    ]);
+    const fix = found[0].fix!.edits[0];
+    const fixed = SEED.slice(0, fix.start) + fix.newText + SEED.slice(fix.end);
+    assert.deepEqual((await findings(fixed, ['PDS002', 'PDS017'])).map((f) => f.code), ['PDS017']);
+  });
+
+  it('gets PDS019 on the fromisoformat of its start_time option (decision 7), pointing at the aware offsets, with no fix', async () => {
+    const found = await findings(SEED, ['PDS019']);
+    assert.equal(found.length, 1);
+    assert.equal(found[0].text, 'datetime.fromisoformat(start.replace("Z", "+00:00"))');
+    assert.equal(SEED.split('\n')[found[0].line - 1].trim(), 'self._start = datetime.fromisoformat(start.replace("Z", "+00:00"))');
+    assert.equal(found[0].fix, undefined);
+    assert.ok(found[0].related.length >= 1);
+    assert.match(found[0].message, /user option/);
+  });
+
+  it('gets none of the simple-reader rules (its reader is a DataSourceStreamReader)', async () => {
+    assert.deepEqual(await findings(SEED, ['PDS013', 'PDS014', 'PDS022']), []);
   });
 
   it('gets no PDS003 (its CompositeOffset is symmetric) and no PDS004 (its writer sends a key)', async () => {
