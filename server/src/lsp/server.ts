@@ -30,6 +30,7 @@ import { DocumentStore } from './documents';
 import { codeActions, FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND } from './features/codeActions';
 import { docsHref, rangeOf, toDiagnostic } from './features/diagnostics';
 import { hoverAt } from './features/hover';
+import { dryRunLenses } from './features/codeLens';
 import { effectiveLintSettings, parseSettings, type Settings } from './config';
 
 export interface ServerOptions {
@@ -96,6 +97,7 @@ export class PdsServer {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
       hoverProvider: true,
+      codeLensProvider: { resolveProvider: false },
       executeCommandProvider: { commands: [SHOW_DOCUMENTATION_COMMAND] },
       ...(this.pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
     };
@@ -147,6 +149,13 @@ export class PdsServer {
         const result = doc && this.fullAnalysisOf(doc);
         return doc && result ? hoverAt(doc, result.model, doc.offsetAt(p.position)) ?? null : null;
       }, null),
+    );
+    c.onCodeLens((p) =>
+      this.guard('codeLens', () => {
+        const doc = this.documents.get(p.textDocument.uri);
+        const result = doc && this.fullAnalysisOf(doc);
+        return doc && result ? dryRunLenses(doc, result.model) : [];
+      }, []),
     );
     c.onExecuteCommand(async (p) => {
       if (p.command !== SHOW_DOCUMENTATION_COMMAND) return null;

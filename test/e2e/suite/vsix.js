@@ -17,6 +17,10 @@ async function run() {
   await open(uri);
   const [d] = await waitFor('a PDS020 diagnostic from the installed extension', () => withCode(uri, 'PDS020').length && withCode(uri, 'PDS020'));
   assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Error);
+  // The dry-run harness ships in the VSIX, found by the bundled client next to dist/.
+  assert.ok(require('fs').existsSync(path.join(ext.extensionPath, 'server', 'dryrun', 'pds_dry_run.py')), 'the VSIX has server/dryrun/pds_dry_run.py');
+  const summary = await vscode.commands.executeCommand('pdsLint.dryRun', vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, 'jsonl_source.py'), undefined, { interactive: false, showReport: false });
+  assert.ok(summary && summary.exitCode === 0 && summary.rows === 50, `dry run from the VSIX: ${JSON.stringify(summary)}`);
   console.log('vsix suite passed');
 }
 
