@@ -1152,7 +1152,7 @@ class DryRun(object):
             raise Stop()
         except Stop:
             raise
-        except Exception as err:
+        except (Exception, SystemExit) as err:
             self.user_exception(what, err, loc_cls, batch, partition)
             raise Stop()
 

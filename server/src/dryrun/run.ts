@@ -212,7 +212,7 @@ export function runDryRun(req: DryRunRequest): Promise<DryRunOutcome> {
           file,
           {
             kind: 'harness-failed',
-            message: `${req.python} did not run the dry-run harness (exit code ${exitCode ?? 'none'})${tail ? `:\n${tail}` : ''}`,
+            message: `the dry run ended without a result (${req.python}, exit code ${exitCode ?? 'none'}): the source's code may have ended the process${tail ? `:\n${tail}` : ''}`,
           },
           req.python,
         );
