@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyze } from '../server/src/engine/analyze';
+import { applyEdits } from '../server/src/engine/fixes';
 import { LineIndex } from '../server/src/engine/source';
 import { getParser } from './helpers/engine';
 
@@ -198,5 +199,69 @@ describe('PDS002 location', () => {
     const [f] = await findings(text, ['PDS002']);
     assert.equal(f.text, '{"ts": self._now().isoformat()}');
     assert.deepEqual(f.related.map((r) => text.slice(r.start, r.end)), ['datetime.now(timezone.utc)']);
+  });
+});
+
+describe('the seed and PDS001/PDS005', () => {
+  it("gets no PDS001: its EventStreamReader adds 1us to the batch start and between partitions (initialOffset takes it back)", async () => {
+    assert.deepEqual(await findings(SEED, ['PDS001']), []);
+  });
+
+  it('gets PDS001 with a safe fix when `current = next_time` drops the 1us, and the fix gives back the seed', async () => {
+    const broken = SEED.replace('current = next_time + timedelta(microseconds=1)', 'current = next_time');
+    const found = await findings(broken, ['PDS001']);
+    assert.equal(found.length, 1);
+    assert.equal(found[0].text, 'current = next_time');
+    assert.equal(found[0].severity, 'warning');
+    assert.equal(found[0].fix?.applicability, 'safe');
+    assert.equal(applyEdits(broken, found[0].fix!.edits), SEED);
+  });
+
+  it('gets PDS001 on the start when partitions() no longer adds 1us to it, with an unsafe fix (the first batch would skip the initial row)', async () => {
+    const broken = SEED.replace('        start_ts = start_ts + timedelta(microseconds=1)\n', '');
+    const found = await findings(broken, ['PDS001']);
+    assert.deepEqual(found.map((f) => f.text), ['start_ts = datetime.fromisoformat(json.loads(start)["ts"])']);
+    assert.equal(found[0].fix?.applicability, 'unsafe');
+    assert.ok(applyEdits(broken, found[0].fix!.edits).includes('start_ts = datetime.fromisoformat(json.loads(start)["ts"]) + timedelta(microseconds=1)'));
+  });
+
+  it('gets no PDS005: both offsets are json.dumps strings of {"ts"} and partitions parses them', async () => {
+    assert.deepEqual(await findings(SEED, ['PDS005']), []);
+  });
+
+  it('gets PDS005 at the key read, pointing at both producers, when partitions reads another key', async () => {
+    const broken = SEED.replace('start_ts = datetime.fromisoformat(json.loads(start)["ts"])', 'start_ts = datetime.fromisoformat(json.loads(start)["start"])');
+    const found = await findings(broken, ['PDS005']);
+    assert.deepEqual(found.map((f) => [f.text, f.severity]), [['json.loads(start)["start"]', 'error']]);
+    assert.deepEqual(found[0].related.map((r) => broken.slice(r.start, r.end)), [
+      'json.dumps({"ts": adjusted.isoformat()})',
+      'json.dumps({"ts": datetime.now(timezone.utc).isoformat()})',
+    ]);
+  });
+});
+
+describe('PDS005 locations and severities', () => {
+  it('reports a form mismatch at the second producer with the first as related information, and reordered keys as a warning', async () => {
+    const text = READER(`class R(DataSourceStreamReader):
+    def initialOffset(self):
+        return {"a": 0, "b": 0}
+
+    def latestOffset(self):
+        return {"b": 1, "a": 1}
+
+
+class S(DataSourceStreamReader):
+    def initialOffset(self):
+        return {"ts": "x"}
+
+    def latestOffset(self):
+        return json.dumps({"ts": "y"})
+`);
+    const found = await findings(text, ['PDS005']);
+    assert.deepEqual(found.map((f) => [f.text, f.severity]), [
+      ['{"b": 1, "a": 1}', 'warning'],
+      ['json.dumps({"ts": "y"})', 'error'],
+    ]);
+    assert.deepEqual(found.map((f) => f.related.map((r) => text.slice(r.start, r.end))), [['{"a": 0, "b": 0}'], ['{"ts": "x"}']]);
   });
 });

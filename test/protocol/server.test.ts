@@ -92,6 +92,24 @@ describe('language server over stdio', () => {
     client.close(uri);
   });
 
+  it('carries related information: PDS005 at the key read points at both producers', async () => {
+    const text = READER.replace('return [RangePartition(start["offset"], end["offset"])]', 'return [RangePartition(start["position"], end["offset"])]');
+    const uri = client.open('related.py', text);
+    const diagnostics = await client.diagnostics(uri, 1);
+    const d = diagnostics.find((x) => x.code === 'PDS005');
+    assert.ok(d, `PDS005 among ${codes(diagnostics).join(', ')}`);
+    assert.equal(d.range.start.line, positionOf(text, 'start["position"]').line);
+    const lines = new LineIndex(text);
+    assert.deepEqual(
+      d.relatedInformation?.map((r) => [r.location.uri, text.slice(lines.offsetAt(r.location.range.start), lines.offsetAt(r.location.range.end))]),
+      [
+        [uri, '{"offset": 0}'],
+        [uri, '{"offset": 10}'],
+      ],
+    );
+    client.close(uri);
+  });
+
   it('follows incremental edits that introduce and remove a bug, ending on the right diagnostics', async () => {
     let text = READER;
     const uri = client.open('edits.py', text);

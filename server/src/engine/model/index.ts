@@ -9,6 +9,7 @@ import { collectClasses, type ClassInfo, type ExternalClassResolver } from './cl
 import { type Binding, buildFunctionInfo, type FunctionInfo } from './functions';
 import { collectImports, type ImportTable } from './imports';
 import { buildStreamOffsets, type StreamOffsets } from './offsets';
+import { buildPartitionRanges, type PartitionRanges } from './partitions';
 import type { SparkRole } from './roles';
 import { type WriterSend, writerSends } from './sends';
 import { Evaluator } from './values';
@@ -17,6 +18,7 @@ export * from './classes';
 export * from './functions';
 export * from './imports';
 export * from './offsets';
+export * from './partitions';
 export * from './roles';
 export * from './sends';
 export * from './serialization';
@@ -52,6 +54,7 @@ export class FileModel {
   readonly lines: LineIndex;
   private readonly offsetsCache = new Map<ClassInfo, StreamOffsets>();
   private readonly sendsCache = new Map<ClassInfo, WriterSend[]>();
+  private readonly partitionsCache = new Map<ClassInfo, PartitionRanges>();
 
   constructor(
     readonly text: string,
@@ -124,6 +127,19 @@ export class FileModel {
     if (!result) {
       result = buildStreamOffsets(reader, this.evaluator);
       this.offsetsCache.set(reader, result);
+    }
+    return result;
+  }
+
+  /**
+   * The ranges a stream reader's `partitions()` builds, whether consecutive ranges (or batches)
+   * share a boundary, and how `read()` treats the bounds (memoized).
+   */
+  partitionRanges(reader: ClassInfo): PartitionRanges {
+    let result = this.partitionsCache.get(reader);
+    if (!result) {
+      result = buildPartitionRanges(reader, { evaluator: this.evaluator, textOf: (n) => this.textOf(n), offsets: this.offsets(reader) });
+      this.partitionsCache.set(reader, result);
     }
     return result;
   }

@@ -447,8 +447,13 @@ export class Evaluator {
         return [value];
       }
       case 'assign':
-      case 'walrus':
-        return b.value ? this.evaluate(b.value, scope, env, depth) : [unknown(b.target)];
+      case 'walrus': {
+        if (!b.value) return [unknown(b.target)];
+        const values = this.evaluate(b.value, scope, env, depth);
+        // A dict changed in place after it is bound has keys the literal does not show.
+        const mutated = b.target.type === 'identifier' && b.target.text && scope?.mutatedLocals.has(b.target.text);
+        return mutated ? values.map((v) => (v.kind === 'dict' && !v.open ? { ...v, open: true } : v)) : values;
+      }
       case 'augmented':
         return b.value ? this.binary(b.value, scope, env, depth) : [unknown(b.target)];
       case 'unpack': {
@@ -484,13 +489,17 @@ export class Evaluator {
     this.inProgress.add(key);
     const out: Value[] = [];
     try {
+      let mutated = false;
       for (const k of classLineage(cls)) {
         for (const fn of k.methods.values()) {
           for (const b of fn.selfWrites.get(attr) ?? []) out.push(...this.binding(b, fn, undefined, depth + 1));
+          if (fn.mutatedSelfAttributes.has(attr)) mutated = true;
         }
         const classLevel = k.classAttributes.get(attr);
         if (classLevel) out.push(...this.evaluate(classLevel, undefined, undefined, depth + 1));
       }
+      // `self.state["k"] = v` somewhere: the dict has keys its literal does not show.
+      if (mutated) for (let i = 0; i < out.length; i++) if (out[i].kind === 'dict' && !out[i].open) out[i] = { ...out[i], open: true };
     } finally {
       this.inProgress.delete(key);
     }

@@ -2,9 +2,11 @@
  * Every rule, in code order. A rule is one file named after its code and what it finds; adding a
  * rule means adding its import here, its page under docs/rules/ and its fixtures.
  */
+import PDS001 from './PDS001-overlapping-partition-boundaries';
 import PDS002 from './PDS002-nondeterministic-latest-offset';
 import PDS003 from './PDS003-offset-not-json-roundtrip';
 import PDS004 from './PDS004-writer-without-idempotency';
+import PDS005 from './PDS005-offset-shape-mismatch';
 import PDS006 from './PDS006-missing-stream-method';
 import PDS007 from './PDS007-wrong-stream-signature';
 import PDS008 from './PDS008-driver-state-read-on-executor';
@@ -16,7 +18,7 @@ import PDS021 from './PDS021-read-return-type';
 import PDS023 from './PDS023-data-source-wiring';
 import type { Rule } from './rule';
 
-export const ALL_RULES: readonly Rule[] = [PDS002, PDS003, PDS004, PDS006, PDS007, PDS008, PDS009, PDS010, PDS018, PDS020, PDS021, PDS023].sort((a, b) => a.meta.code.localeCompare(b.meta.code));
+export const ALL_RULES: readonly Rule[] = [PDS001, PDS002, PDS003, PDS004, PDS005, PDS006, PDS007, PDS008, PDS009, PDS010, PDS018, PDS020, PDS021, PDS023].sort((a, b) => a.meta.code.localeCompare(b.meta.code));
 
 export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(ALL_RULES.map((r) => [r.meta.code, r]));
 
