@@ -45,7 +45,7 @@ describe('pds-lint dry-run', () => {
   it('inclusive boundaries: the duplicated rows named, exit 1', async () => {
     const { code, stdout } = await cli(['examples/pitfalls/inclusive_boundaries_jsonl.py', '--batches', '3']);
     assert.equal(code, 1);
-    assert.match(stdout, /^examples\/pitfalls\/inclusive_boundaries_jsonl\.py:\d+:5: PDS001 5 rows were returned twice \(compared by value\): \(5, 2024-01-01T00:03:05\+00:00, 'ana', 'purchase', 65\.25\) in batch 1 partition 1 and batch 1 partition 2; .* \[confirmed by a dry run\]$/m);
+    assert.match(stdout, /^examples\/pitfalls\/inclusive_boundaries_jsonl\.py:58:9: PDS001 5 rows were returned twice \(compared by value\): \(5, 2024-01-01T00:03:05\+00:00, 'ana', 'purchase', 65\.25\) in batch 1 partition 1 and batch 1 partition 2; .* \[confirmed by a dry run\]$/m);
     assert.match(stdout, /Found 1 problem, confirmed by a dry run: 3 batches, 35 rows/);
   });
 
