@@ -25,6 +25,8 @@ module.exports = (step) => {
   step('pdsLint.dryRun confirms the duplicated rows as a PDS001 diagnostic, cleared by an edit', async () => {
     const uri = workspaceFile('pitfalls', 'inclusive_boundaries_jsonl.py');
     const doc = await open(uri);
+    // The static PDS001 first: the confirmed finding is then shown at its place.
+    await waitFor('the static PDS001', () => vscode.languages.getDiagnostics(uri).some((x) => x.source === 'pds' && codeOf(x) === 'PDS001'));
     const summary = await vscode.commands.executeCommand('pdsLint.dryRun', uri, 'InclusiveJsonlSource', { batches: 3, options: { rows_per_partition: '5' }, interactive: false });
     assert.ok(summary, 'the command returns a summary');
     assert.strictEqual(summary.exitCode, 1, JSON.stringify(summary));
