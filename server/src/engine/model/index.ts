@@ -28,6 +28,10 @@ export * from './state';
 export * from './resources';
 export * from './schema';
 export * from './rows';
+export * from './inputs';
+export * from './failures';
+export * from './endcaps';
+export * from './readlimit';
 
 /** `DataSource` methods that build readers and writers. */
 export const FACTORY_METHODS = ['streamReader', 'simpleStreamReader', 'streamWriter', 'reader', 'writer'] as const;

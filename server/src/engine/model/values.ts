@@ -115,7 +115,8 @@ type Env = Map<string, Value[]>;
 const MAX_DEPTH = 8;
 const MAX_ALTERNATIVES = 24;
 
-const CLOCK_APIS = new Map<string, ValueKind>([
+/** Functions that read the wall clock, and the kind of value they return. */
+export const CLOCK_APIS: ReadonlyMap<string, ValueKind> = new Map<string, ValueKind>([
   ['datetime.datetime.now', 'datetime'],
   ['datetime.datetime.utcnow', 'datetime'],
   ['datetime.datetime.today', 'datetime'],
