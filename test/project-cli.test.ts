@@ -51,10 +51,10 @@ describe('pds-lint across files', () => {
   it('a file named alone is analysed with the other files of its package', () => {
     const dir = path.join(PROJECTS_DIR, 'inherit');
     const found = keys(json(['pipelines/readers/clock.py'], dir));
-    assert.deepEqual(found.sort(), ['pipelines/readers/clock.py:11:PDS002', 'pipelines/readers/clock.py:21:PDS003']);
+    assert.deepEqual(found.sort(), ['pipelines/readers/clock.py:14:PDS002', 'pipelines/readers/clock.py:27:PDS003']);
     // From another working directory, and from stdin with --stdin-filename: the same.
     const fromAbove = keys(json(['inherit/pipelines/readers/clock.py'], PROJECTS_DIR));
-    assert.deepEqual(fromAbove.sort(), ['inherit/pipelines/readers/clock.py:11:PDS002', 'inherit/pipelines/readers/clock.py:21:PDS003']);
+    assert.deepEqual(fromAbove.sort(), ['inherit/pipelines/readers/clock.py:14:PDS002', 'inherit/pipelines/readers/clock.py:27:PDS003']);
     const text = fs.readFileSync(path.join(dir, 'pipelines/readers/incomplete.py'), 'utf8');
     const r = childProcess.spawnSync(process.execPath, [BIN, '--isolated', '--format', 'json', '--stdin-filename', 'pipelines/readers/incomplete.py', '-'], { encoding: 'utf8', cwd: dir, input: text });
     assert.deepEqual(keys(JSON.parse(r.stdout) as JsonFinding[]), ['pipelines/readers/incomplete.py:6:PDS006']);

