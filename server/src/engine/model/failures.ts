@@ -12,7 +12,7 @@ import { childByField, type Node, walk, walkScope } from '../syntax';
 import { type ClassInfo, findMethod } from './classes';
 import { canCompleteNormally } from './flow';
 import type { FunctionInfo } from './functions';
-import { type ImportTable, qualifiedName, writtenName } from './imports';
+import { type ImportTable, inFileOf, qualifiedName, writtenName } from './imports';
 import type { WriterSend } from './sends';
 
 export type SwallowKind = 'except' | 'suppress' | 'unchecked-response';
@@ -185,7 +185,7 @@ function calledHelper(call: Node, fn: FunctionInfo, writer: ClassInfo, ctx: Fail
     if (object?.type === 'identifier' && object.text === fn.selfName && name) return findMethod(writer, name);
     return undefined;
   }
-  if (callee?.type === 'identifier' && callee.text && !fn.localBindings.has(callee.text)) return ctx.functions.get(callee.text);
+  if (callee?.type === 'identifier' && callee.text && !fn.localBindings.has(callee.text) && inFileOf(call, ctx.imports)) return ctx.functions.get(callee.text);
   return undefined;
 }
 

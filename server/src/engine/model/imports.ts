@@ -73,6 +73,15 @@ function relativeName(node: Node): string {
   return dots + name;
 }
 
+/**
+ * True when `node` is code of the file `imports` belongs to. Module-level names (functions,
+ * bindings) of that file only say something about its own code, not about code of another file
+ * of the project (an inherited method): there, look them up in that file, or not at all.
+ */
+export function inFileOf(node: Node, imports: ImportTable): boolean {
+  return fileIdOf(node.start) === imports.fileId;
+}
+
 /** Resolves nothing: for code of a file whose imports are not known. */
 const EMPTY_TABLE = new ImportTable();
 

@@ -14,7 +14,7 @@
 import { childByField, type Node } from '../syntax';
 import { classLineage, findMethod } from './classes';
 import type { Binding, FunctionInfo } from './functions';
-import { type ImportTable, qualifiedName } from './imports';
+import { type ImportTable, inFileOf, qualifiedName } from './imports';
 import { argumentsFor } from './sends';
 import { CLOCK_APIS, reachingBindings } from './values';
 
@@ -106,6 +106,8 @@ export function volatileCall(call: Node, fn: FunctionInfo | undefined, ctx: Inpu
 }
 
 function shadowed(name: string, fn: FunctionInfo | undefined, ctx: InputContext): boolean {
+  // Code of another file (an inherited method): its module-level names are not known here.
+  if (fn && !inFileOf(fn.node, ctx.imports)) return true;
   return !!(fn?.localBindings.has(name) || ctx.moduleBindings.has(name) || ctx.functions.has(name) || ctx.imports.get(name));
 }
 
@@ -195,7 +197,7 @@ export function inputsOf(expr: Node | undefined, fn: FunctionInfo | undefined, c
       }
       return undefined;
     }
-    if (callee.type === 'identifier' && callee.text && !scope?.localBindings.has(callee.text) && !env?.has(callee.text)) return ctx.functions.get(callee.text);
+    if (callee.type === 'identifier' && callee.text && !scope?.localBindings.has(callee.text) && !env?.has(callee.text) && inFileOf(callee, ctx.imports)) return ctx.functions.get(callee.text);
     return undefined;
   };
 
@@ -232,7 +234,7 @@ export function inputsOf(expr: Node | undefined, fn: FunctionInfo | undefined, c
       for (const arg of env.get(name)!) visit(arg.node, arg.fn, arg.env, depth + 1, perRun);
       return;
     }
-    for (const b of ctx.moduleBindings.get(name) ?? []) visit(b.value, undefined, undefined, depth + 1, true);
+    if (inFileOf(node, ctx.imports)) for (const b of ctx.moduleBindings.get(name) ?? []) visit(b.value, undefined, undefined, depth + 1, true);
   };
 
   const binding = (b: Binding, name: string, scope: FunctionInfo, env: Env | undefined, depth: number, perRun: boolean): void => {

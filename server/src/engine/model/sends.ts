@@ -13,7 +13,7 @@
 import { childByField, type Node, stringText, stringValue, walk } from '../syntax';
 import { type ClassInfo, classLineage, findMethod } from './classes';
 import type { Binding, FunctionInfo } from './functions';
-import { type ImportTable, qualifiedName, writtenName } from './imports';
+import { type ImportTable, inFileOf, qualifiedName, writtenName } from './imports';
 import { args, type Evaluator, reachingBindings } from './values';
 
 export type SendChannel = 'http' | 'sql' | 'kafka' | 'kinesis' | 'sqs' | 'sns' | 'pubsub' | 'mongo' | 'dynamodb';
@@ -312,7 +312,7 @@ function sqlText(node: Node | undefined, fn: FunctionInfo | undefined, ctx: Send
     case 'identifier': {
       const name = node.text ?? '';
       const local = fn ? reachingBindings(fn, name, node).filter((b) => b.kind === 'assign' || b.kind === 'walrus' || b.kind === 'augmented') : [];
-      const bindings = local.length ? local.map((b) => ({ b, scope: fn })) : (ctx.moduleBindings.get(name) ?? []).map((b) => ({ b, scope: undefined }));
+      const bindings = local.length ? local.map((b) => ({ b, scope: fn })) : inFileOf(node, ctx.imports) ? (ctx.moduleBindings.get(name) ?? []).map((b) => ({ b, scope: undefined })) : [];
       const texts = bindings.map(({ b, scope }) => sqlText(b.kind === 'augmented' ? childByField(b.value!, 'right') : b.value, scope, ctx, depth + 1)).filter((t): t is string => t !== undefined);
       return texts.length ? texts.join(' ') : undefined;
     }
