@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateSource } from './generate';
-import { LspProcess } from './lsp';
+import { editPoints, LspProcess, positionOf } from './lsp';
 import { serverCommand } from './server';
 import { type Summary, summarize } from './stats';
 
@@ -125,6 +125,9 @@ export interface ProjectRow {
     rssMiB: number;
     /** A reader opened after indexing: didOpen → its diagnostics (ms). */
     firstReader: number;
+    /** Keystrokes in the open reader, and in an open base module (subclasses in other files): didChange → diagnostics (ms). */
+    readerEdit: Summary;
+    baseEdit: Summary;
     /** `scope: workspace`: initialized → every data-source file's diagnostics pushed (ms). */
     workspaceScope: number;
     workspaceFiles: number;
@@ -151,6 +154,31 @@ function runCli(bin: string, dir: string, env: NodeJS.ProcessEnv, format?: 'json
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`pds-lint exited ${r.status}: ${r.stderr}`);
   return { ms, findings: format ? (JSON.parse(String(r.stdout)) as unknown[]).length : 0 };
+}
+
+/** Opens a file and types a space at `edits` places: didChange → diagnostics of that version, each (ms). */
+async function typeInto(server: LspProcess, file: string, edits: number): Promise<number[]> {
+  const uri = pathToFileURL(file).href;
+  const text = fs.readFileSync(file, 'utf8');
+  const opened = server.waitForDiagnostics(uri, 1);
+  server.open(uri, text, 1);
+  await opened;
+  let current = text;
+  let version = 1;
+  const samples: number[] = [];
+  for (const offset of editPoints(text, edits)) {
+    const at = Math.min(current.length, offset + samples.length);
+    const pos = positionOf(current, at);
+    current = `${current.slice(0, at)} ${current.slice(at)}`;
+    version++;
+    const done = server.waitForDiagnostics(uri, version);
+    const t0 = performance.now();
+    server.change(uri, version, [{ range: { start: pos, end: pos }, text: ' ' }]);
+    await done;
+    samples.push(performance.now() - t0);
+  }
+  server.close(uri);
+  return samples;
 }
 
 async function coldIndex(root: string, dir: string, settings: unknown = {}): Promise<{ ms: number; server: LspProcess }> {
@@ -182,6 +210,8 @@ export async function projectBench(root: string, files: number, reps: number, qu
     let status: { timings: { discoverMs: number; totalMs: number } } | undefined;
     let rssMiB = NaN;
     let firstReader = NaN;
+    const readerEdits: number[] = [];
+    const baseEdits: number[] = [];
     for (let i = 0; i < reps; i++) {
       const { ms, server } = await coldIndex(root, dir);
       cold.push(ms);
@@ -195,6 +225,8 @@ export async function projectBench(root: string, files: number, reps: number, qu
         server.open(uri, fs.readFileSync(reader, 'utf8'), 1);
         await done;
         firstReader = performance.now() - t0;
+        readerEdits.push(...(await typeInto(server, reader, quick ? 5 : 30)));
+        baseEdits.push(...(await typeInto(server, path.join(dir, 'app', 'common', 'base_0.py'), quick ? 5 : 30)));
       } finally {
         await server.stop();
       }
@@ -242,6 +274,8 @@ export async function projectBench(root: string, files: number, reps: number, qu
         indexMs: status?.timings.totalMs ?? NaN,
         rssMiB,
         firstReader,
+        readerEdit: summarize(readerEdits),
+        baseEdit: summarize(baseEdits),
         workspaceScope,
         workspaceFiles: dataSourceFiles,
       },

@@ -129,8 +129,8 @@ async function main(): Promise<void> {
     const s = project.server;
     out(
       table(
-        ['files', 'MB', 'server cold index (initialized → done)', 'walk', 'index (server)', 'RSS indexed (MiB)', 'open a reader → diagnostics', `scope workspace: ${s.workspaceFiles} files diagnosed`],
-        [[String(project.files), project.megabytes.toFixed(1), spread(s.coldIndex), fmt(s.discoverMs), fmt(s.indexMs), s.rssMiB.toFixed(0), fmt(s.firstReader), fmt(s.workspaceScope)]],
+        ['files', 'MB', 'server cold index (initialized → done)', 'walk', 'index (server)', 'RSS indexed (MiB)', 'open a reader → diagnostics', 'keystroke in it', 'keystroke in a base module', `scope workspace: ${s.workspaceFiles} files diagnosed`],
+        [[String(project.files), project.megabytes.toFixed(1), spread(s.coldIndex), fmt(s.discoverMs), fmt(s.indexMs), s.rssMiB.toFixed(0), fmt(s.firstReader), spread(s.readerEdit), spread(s.baseEdit), fmt(s.workspaceScope)]],
       ),
     );
     const c = project.cli;

@@ -26,6 +26,8 @@ export interface WorkspaceProjectOptions {
   log: (message: string) => void;
   /** Characters of file texts kept in memory (default 32 M). */
   textBudget?: number;
+  /** Python files indexed at most (default 20,000): a home folder opened by mistake stays cheap. */
+  maxFiles?: number;
   maxFileSize?: number;
 }
 
@@ -123,8 +125,13 @@ export class WorkspaceProject {
     this.state = 'indexing';
     if (options.excluded) this.excluded = options.excluded;
     const t0 = performance.now();
-    const files = await discoverFilesAsync(this.options.folders, { isExcluded: this.excluded, cancelled });
+    let files = await discoverFilesAsync(this.options.folders, { isExcluded: this.excluded, cancelled });
     if (cancelled()) return false;
+    const maxFiles = this.options.maxFiles ?? 20_000;
+    if (files.length > maxFiles) {
+      this.options.log(`pds-lint: the workspace has ${files.length} Python files; only the first ${maxFiles} are indexed for analysis across files`);
+      files = files.slice(0, maxFiles);
+    }
     const discoverMs = performance.now() - t0;
     this.index.addFiles(files);
     options.onDiscovered?.();
