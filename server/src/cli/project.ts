@@ -50,12 +50,20 @@ export function createProjectIndex(spec: ProjectSpec, parser: PythonParser): Pro
     roots: spec.roots,
     deferSubclasses: spec.deferSubclasses,
     subclassesFromKnownSummaries: spec.subclassesFromKnownSummaries,
+    summariesFromModels: spec.deferSubclasses || spec.subclassesFromKnownSummaries,
     // A command line can afford more memory than an editor: about 120 MB of models per thread.
     maxModels: 1024,
     maxModelChars: 2_000_000,
     host: { readText: (file) => overrides.get(file) ?? readSourceFile(file) },
   });
   index.addFiles(spec.files);
+  for (const [file, summary] of spec.summaries ?? []) index.setSummary(file, summary);
+  return index;
+}
+
+/** The index of a first pass, for the second: the new summaries and way of answering subclasses. */
+export function updateProjectIndex(index: ProjectIndex, spec: ProjectSpec): ProjectIndex {
+  index.setSubclassMode({ deferSubclasses: spec.deferSubclasses, subclassesFromKnownSummaries: spec.subclassesFromKnownSummaries });
   for (const [file, summary] of spec.summaries ?? []) index.setSummary(file, summary);
   return index;
 }

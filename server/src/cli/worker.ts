@@ -3,7 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { loadPythonParser, type PythonParser } from '../engine/parser';
 import type { ProjectIndex } from '../engine/project';
 import { runFileJob } from './jobs';
-import { createProjectIndex, summarizeFile } from './project';
+import { createProjectIndex, summarizeFile, updateProjectIndex } from './project';
 import type { WorkerRequest, WorkerResponse } from './workers';
 
 let parser: Promise<PythonParser> | undefined;
@@ -22,7 +22,7 @@ parentPort?.on('message', (request: WorkerRequest) => {
           break;
         }
         case 'project':
-          index = createProjectIndex(request.spec, p);
+          index = request.reuse && index ? updateProjectIndex(index, request.spec) : createProjectIndex(request.spec, p);
           break;
         case 'lint':
           reply({ type: 'result', result: runFileJob(request.job, p, index) });

@@ -22,7 +22,7 @@ import { Worker } from 'node:worker_threads';
 import type { PythonParser } from '../engine/parser';
 import type { FileSummary, ProjectIndex } from '../engine/project';
 import { type FileJob, type FileJobResult, runFileJob } from './jobs';
-import { createProjectIndex, filesMentioning, type ProjectSpec } from './project';
+import { createProjectIndex, filesMentioning, type ProjectSpec, updateProjectIndex } from './project';
 
 /** Below this many files, starting workers costs more than it saves. */
 const MIN_FILES_FOR_WORKERS = 24;
@@ -47,7 +47,7 @@ export function summaryStrategy(): SummaryStrategy {
 /** Messages to a worker. */
 export type WorkerRequest =
   | { type: 'summarize'; files: string[]; overrides?: [string, string][] }
-  | { type: 'project'; spec: ProjectSpec }
+  | { type: 'project'; spec: ProjectSpec; reuse?: boolean }
   | { type: 'lint'; job: FileJob };
 
 /** Messages from a worker. */
@@ -61,7 +61,9 @@ export interface LintFilesOptions {
 export async function lintFiles(jobs: FileJob[], parser: PythonParser, options: LintFilesOptions = {}): Promise<FileJobResult[]> {
   const threads = options.threads ?? threadCount(jobs.length);
   const pool = threads > 1 && jobs.length >= 2 ? new WorkerPool(Math.min(threads, jobs.length)) : undefined;
-  const run = (list: FileJob[], spec?: ProjectSpec) => (pool ? pool.lint(list, spec) : lintInThread(list, parser, spec));
+  // The second pass keeps each thread's index (its models of other files) and only adds summaries.
+  const local: { index?: ProjectIndex } = {};
+  const run = (list: FileJob[], spec?: ProjectSpec, reuse = false) => (pool ? pool.lint(list, spec, reuse) : lintInThread(list, parser, spec, reuse ? local : undefined, local));
   try {
     const spec = options.project;
     if (!spec) return await run(jobs);
@@ -81,7 +83,7 @@ export async function lintFiles(jobs: FileJob[], parser: PythonParser, options: 
     summarizeCandidates(index, spec, new Set(first.flatMap((r) => r.askedSubclasses ?? [])), [...summaries.keys()]);
     const again = jobs.flatMap((job, i) => (first[i].askedSubclasses?.some((name) => index.subclassRefs(job.absolute, name).length) ? [i] : []));
     if (!again.length) return first;
-    const second = await run(again.map((i) => jobs[i]), { ...exact, summaries: index.knownSummaries() });
+    const second = await run(again.map((i) => jobs[i]), { ...exact, summaries: index.knownSummaries() }, true);
     again.forEach((i, k) => (first[i] = second[k]));
     return first;
   } finally {
@@ -123,8 +125,9 @@ function summarizeCandidates(index: ProjectIndex, spec: ProjectSpec, asked: Set<
   }
 }
 
-async function lintInThread(jobs: FileJob[], parser: PythonParser, spec?: ProjectSpec): Promise<FileJobResult[]> {
-  const index = spec ? createProjectIndex(spec, parser) : undefined;
+async function lintInThread(jobs: FileJob[], parser: PythonParser, spec: ProjectSpec | undefined, reuse: { index?: ProjectIndex } | undefined, keep: { index?: ProjectIndex }): Promise<FileJobResult[]> {
+  const index = spec ? (reuse?.index ? updateProjectIndex(reuse.index, spec) : createProjectIndex(spec, parser)) : undefined;
+  keep.index = index;
   const results: FileJobResult[] = [];
   for (const job of jobs) {
     results.push(runFileJob(job, parser, index));
@@ -149,9 +152,8 @@ class WorkerPool {
     return answers.flat();
   }
 
-  lint(jobs: FileJob[], spec?: ProjectSpec): Promise<FileJobResult[]> {
-    // Each worker builds its index anew from the spec (the second pass gets every summary).
-    if (spec) for (const w of this.workers) w.postMessage({ type: 'project', spec } satisfies WorkerRequest);
+  lint(jobs: FileJob[], spec?: ProjectSpec, reuse = false): Promise<FileJobResult[]> {
+    if (spec) for (const w of this.workers) w.postMessage({ type: 'project', spec, reuse } satisfies WorkerRequest);
     return this.feed(jobs, (job) => ({ type: 'lint', job }), (r) => (r.type === 'result' ? r.result : { display: '?', findings: [], fixesApplied: 0, problem: `unexpected worker answer ${r.type}`, ruleFailures: [] }));
   }
 

@@ -73,6 +73,12 @@ export interface ProjectIndexOptions {
    * for that): the CLI gives the summaries of every file that can hold one (see workers.ts).
    */
   subclassesFromKnownSummaries?: boolean;
+  /**
+   * Make a missing summary from the file's full model rather than from an outline parse: for
+   * the CLI, whose summaries are needed only for files its analyses look into (whose models they
+   * mostly need next), so each such file is parsed once instead of twice.
+   */
+  summariesFromModels?: boolean;
 }
 
 /** A name defined at the top level of a file. */
@@ -186,6 +192,13 @@ export class ProjectIndex implements ProjectFiles {
     if (entry.model) this.dropModel(entry.model);
   }
 
+  /** Changes how subclasses in other files are answered (the CLI's second pass keeps its models). */
+  setSubclassMode(mode: { deferSubclasses?: boolean; subclassesFromKnownSummaries?: boolean }): void {
+    this.options.deferSubclasses = mode.deferSubclasses;
+    this.options.subclassesFromKnownSummaries = mode.subclassesFromKnownSummaries;
+    this.reverse = undefined;
+  }
+
   /**
    * Sets a file's summary computed elsewhere (another thread, or the front end's own analysis).
    * True when the file's outline changed (not for its first summary).
@@ -280,6 +293,10 @@ export class ProjectIndex implements ProjectFiles {
     const entry = this.entry(file);
     if (entry.summary !== undefined && !entry.stale) return entry.summary ?? undefined;
     let summary: FileSummary | null = null;
+    if (!entry.model && this.options.summariesFromModels) {
+      this.modelOf(file);
+      if (entry.summary !== undefined && !entry.stale) return entry.summary ?? undefined;
+    }
     if (entry.model) {
       summary = summarizeModel(entry.model.model);
     } else {
