@@ -62,6 +62,27 @@ describe('hostile input: engine', () => {
     assert.ok(r2.findings.some((f) => f.code === 'PDS006'));
   });
 
+  it('stays linear on many findings and on long chains of user base classes', async () => {
+    // Both were quadratic: every stub fix re-split the file to find its indentation unit, and
+    // every method lookup walked the whole chain of base classes again (4 s for 3,000 classes).
+    const parser = await getParser();
+    const many = `from pyspark.sql.datasource import DataSourceStreamReader\n${Array.from({ length: 16_000 }, (_, i) => `class R${i}(DataSourceStreamReader):\n    def commit(self):\n        pass\n`).join('')}`;
+    let t0 = performance.now();
+    const r1 = analyze(many, parser);
+    const manyMs = performance.now() - t0;
+    assert.equal(r1.findings.filter((f) => f.code === 'PDS006').length, 16_000);
+    const chain = `from pyspark.sql.datasource import DataSourceStreamReader\nclass C0(DataSourceStreamReader):\n    pass\n${Array.from({ length: 10_000 }, (_, i) => `class C${i + 1}(C${i}):\n    def commit(self):\n        pass\n`).join('')}`;
+    t0 = performance.now();
+    const r2 = analyze(chain, parser);
+    const chainMs = performance.now() - t0;
+    assert.deepEqual(r2.ruleFailures, []);
+    // Every class of the chain is a stream reader (through C0) with a wrong `commit` signature.
+    assert.equal(r2.findings.filter((f) => f.code === 'PDS007').length, 10_000);
+    // Generous bounds (about 1 s each here): a quadratic cost takes tens of seconds.
+    assert.ok(manyMs < 15_000, `16,000 classes took ${manyMs.toFixed(0)} ms`);
+    assert.ok(chainMs < 15_000, `a chain of 10,000 classes took ${chainMs.toFixed(0)} ms`);
+  });
+
   it('keeps columns right around surrogate pairs and combining characters', async () => {
     const parser = await getParser();
     // "é" as e + combining acute (2 code units, 2 code points); 😀 is one code point, 2 code units.
