@@ -40,6 +40,8 @@ export class TestClient {
   readonly published = new Map<string, { version?: number; diagnostics: Diagnostic[] }>();
   settings: Record<string, unknown>;
   refreshes = 0;
+  /** While pending, answers to `workspace/configuration` wait (to test settings changing mid-request). */
+  configurationGate: Promise<void> = Promise.resolve();
   initializeResult?: InitializeResult;
   private waiters: (() => void)[] = [];
   private readonly publishListeners = new Set<(p: { uri: string; version?: number; diagnostics: Diagnostic[] }) => void>();
@@ -76,7 +78,12 @@ export class TestClient {
       this.notify();
       return { success: true };
     });
-    c.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map(() => this.settings));
+    c.onRequest('workspace/configuration', async (p: { items: { section?: string }[] }) => {
+      // The answer is the settings as they were when asked, even when held back by the gate.
+      const snapshot = this.settings;
+      await this.configurationGate;
+      return p.items.map(() => snapshot);
+    });
     c.onRequest('workspace/diagnostic/refresh', () => {
       this.refreshes++;
       this.notify();

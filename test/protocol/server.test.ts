@@ -311,6 +311,34 @@ describe('language server with pull diagnostics', () => {
   });
 });
 
+describe('language server with pull diagnostics, settings changing during a pull', () => {
+  it('never answers "unchanged" with diagnostics computed from the settings before the change', async () => {
+    const client = await TestClient.start({ pull: true });
+    try {
+      const text = READER.replace('def commit(self, end):', 'def commit(self):');
+      const uri = client.open('race.py', text);
+      let release!: () => void;
+      client.configurationGate = new Promise<void>((resolve) => (release = resolve));
+      // A pull that waits for the (old) settings while the user changes them.
+      const stale = client.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } }) as Promise<{ kind: string; resultId: string; items: Diagnostic[] }>;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      client.settings = { severity: { PDS007: 'off' } };
+      const refreshes = client.refreshes;
+      await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      await client.waitFor('a diagnostic refresh request', () => (client.refreshes > refreshes ? true : undefined));
+      release();
+      const first = await stale;
+      assert.ok(codes(first.items).includes('PDS007'), 'the pull in flight was answered with the settings it asked for');
+      // The pull that follows the refresh sends the stale result id: it must get the new settings.
+      const fresh = (await client.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri }, previousResultId: first.resultId })) as { kind: string; items: Diagnostic[] };
+      assert.equal(fresh.kind, 'full');
+      assert.deepEqual(codes(fresh.items).filter((c) => c === 'PDS007'), [], 'PDS007 is off after the change');
+    } finally {
+      await client.stop();
+    }
+  });
+});
+
 describe('language server lifecycle', () => {
   it('shuts down and exits with code 0', async () => {
     const client = await TestClient.start();

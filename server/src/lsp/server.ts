@@ -43,6 +43,8 @@ export interface ServerOptions {
 
 interface Analysis {
   version: number;
+  /** The settings generation the analysis was computed with. */
+  generation: number;
   /**
    * The full result (model and syntax) for the most recently used documents only; absent for
    * the others (and for files too large to analyse), which are re-analysed when a hover needs it.
@@ -160,10 +162,13 @@ export class PdsServer {
       c.languages.diagnostics.on(async (p): Promise<DocumentDiagnosticReport> => {
         const doc = this.documents.get(p.textDocument.uri);
         if (!doc) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+        // Settings can change while this request waits for them: the result then carries the
+        // older generation, so the pull that follows the refresh is never answered "unchanged".
+        const generation = this.generation;
         const settings = await this.settingsFor(doc.uri);
         if (!settings.enable) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
-        const analysis = settings.run === 'onSave' ? this.analyses.get(doc.uri) ?? this.analysisOf(doc) : this.analysisOf(doc);
-        const resultId = `${analysis?.version ?? doc.version}:${this.generation}`;
+        const analysis = settings.run === 'onSave' ? this.analyses.get(doc.uri) ?? this.analysisOf(doc, settings, generation) : this.analysisOf(doc, settings, generation);
+        const resultId = `${analysis?.version ?? doc.version}:${analysis?.generation ?? generation}`;
         if (p.previousResultId === resultId && analysis) return { kind: DocumentDiagnosticReportKind.Unchanged, resultId };
         return { kind: DocumentDiagnosticReportKind.Full, resultId, items: analysis?.diagnostics ?? [] };
       });
@@ -209,6 +214,7 @@ export class PdsServer {
   private async settingsFor(uri: string): Promise<Settings> {
     const cached = this.settingsByUri.get(uri) ?? (this.configurationRequests ? undefined : this.settingsByUri.get('*'));
     if (cached) return cached;
+    const generation = this.generation;
     let raw: unknown = {};
     if (this.configurationRequests) {
       try {
@@ -218,7 +224,8 @@ export class PdsServer {
       }
     }
     const settings = this.validated(raw);
-    this.settingsByUri.set(uri, settings);
+    // Answered for settings that changed meanwhile: use them for this request, do not keep them.
+    if (generation === this.generation) this.settingsByUri.set(uri, settings);
     return settings;
   }
 
@@ -314,6 +321,7 @@ export class PdsServer {
   private async publish(uri: string, saved: boolean): Promise<void> {
     const doc = this.documents.get(uri);
     if (!doc) return;
+    const generation = this.generation;
     const settings = await this.settingsFor(uri);
     const current = this.documents.get(uri);
     if (!current || current.version !== doc.version) return; // a newer change is scheduled
@@ -322,22 +330,22 @@ export class PdsServer {
       return;
     }
     if (settings.run === 'onSave' && !saved && this.analyses.has(uri)) return;
-    const analysis = this.analysisOf(doc);
+    const analysis = this.analysisOf(doc, settings, generation);
     if (!analysis) return;
     await this.connection.sendDiagnostics({ uri, version: analysis.version, diagnostics: analysis.diagnostics });
   }
 
   /** The analysis of the document's current version (computed once per version). */
-  analysisOf(doc: TextDocument): Analysis | undefined {
+  analysisOf(doc: TextDocument, given?: Settings, generation = this.generation): Analysis | undefined {
     const cached = this.analyses.get(doc.uri);
-    if (cached && cached.version === doc.version) return cached;
-    const settingsCached = this.settingsByUri.get(doc.uri) ?? this.settingsByUri.get('*');
-    const settings = settingsCached ?? parseSettings({}).settings;
+    if (cached && cached.version === doc.version && cached.generation === this.generation) return cached;
+    const settings = given ?? this.settingsByUri.get(doc.uri) ?? this.settingsByUri.get('*') ?? parseSettings({}).settings;
     const text = doc.getText();
     if (text.length > settings.maxFileSize) {
       const message = `pds-lint did not analyse this file: ${text.length} characters, more than pdsLint.maxFileSize (${settings.maxFileSize})`;
       const analysis: Analysis = {
         version: doc.version,
+        generation,
         findings: [],
         diagnostics: [{ range: rangeOf(doc, 0, 0), severity: DiagnosticSeverity.Information, source: 'pds', message }],
       };
@@ -359,7 +367,7 @@ export class PdsServer {
         const edit = noqaEdit(result.root, result.model.lines, line, f.code, result.noqa);
         return toDiagnostic(doc, f, edit && { range: rangeOf(doc, edit.start, edit.end), newText: edit.newText });
       });
-      const analysis: Analysis = { version: doc.version, result, findings: result.findings, diagnostics };
+      const analysis: Analysis = { version: doc.version, generation, result, findings: result.findings, diagnostics };
       this.remember(doc.uri, analysis);
       this.scheduleCollection();
       return analysis;
