@@ -94,7 +94,9 @@ describe('property: fix safety', () => {
 });
 
 /** A random edit of a text: delete, insert or replace a span with code-like or hostile fragments. */
-const FRAGMENTS = ['(', ')', '[', ']', '{', '}', '"', "'", '"""', ':', '\n', '\n    ', '\t', 'def ', 'class X(', 'return ', 'yield ', 'self.', 'json.dumps(', '{"k": ', '# noqa: PDS002', 'é😀', '\r\n', '\\', 'lambda: (', '((((((((((', ']]]]]]', 'async ', '@classmethod\n'];
+const FRAGMENTS = ['(', ')', '[', ']', '{', '}', '"', "'", '"""', ':', '\n', '\n    ', '\t', 'def ', 'class X(', 'return ', 'yield ', 'self.', 'json.dumps(', '{"k": ', '# noqa: PDS002', 'é😀', '\r\n', '\\', 'lambda: (', '((((((((((', ']]]]]]', 'async ', '@classmethod\n',
+  // Odd characters: a lone CR, NUL, a BOM, half a surrogate pair, a combining mark, a line separator.
+  '\r', '\0', '\ufeff', '\ud83d', 'e\u0301', '\u2028'];
 
 const editArb = (length: number) =>
   fc.record({

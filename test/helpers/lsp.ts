@@ -29,6 +29,8 @@ export interface ClientOptions {
   /** Workspace folder; a fresh temp dir when absent. */
   root?: string;
   args?: string[];
+  /** Options for node itself, before the server script (e.g. `--require` a preload). */
+  nodeArgs?: string[];
   documentChanges?: boolean;
 }
 
@@ -36,6 +38,8 @@ export class TestClient {
   readonly connection: MessageConnection;
   readonly messages: { type: number; message: string }[] = [];
   readonly logs: string[] = [];
+  /** What the server wrote on stderr. */
+  stderr = '';
   readonly shownDocuments: { uri: string; external?: boolean }[] = [];
   readonly published = new Map<string, { version?: number; diagnostics: Diagnostic[] }>();
   settings: Record<string, unknown>;
@@ -94,9 +98,12 @@ export class TestClient {
   }
 
   static async start(options: ClientOptions = {}): Promise<TestClient> {
-    const child = spawn(process.execPath, [SERVER_MAIN, '--stdio', ...(options.args ?? [])], { stdio: ['pipe', 'pipe', 'pipe'] });
-    child.stderr!.resume();
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_MAIN, '--stdio', ...(options.args ?? [])], { stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new TestClient(child, options);
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      client.stderr += chunk;
+    });
     try {
       client.initializeResult = await client.request<InitializeResult>('initialize', {
         processId: process.pid,

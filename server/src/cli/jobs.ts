@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import type { LintSettings } from '../engine/config';
-import { decodeSource, encodeSource, SourceError } from '../engine/decode';
+import { decodeSource, DEFAULT_MAX_FILE_BYTES, encodeSource, formatBytes, SourceError } from '../engine/decode';
 import type { PythonParser } from '../engine/parser';
 import type { Finding } from '../engine/types';
 import { unifiedDiff } from './diff';
@@ -38,6 +38,11 @@ export function runFileJob(job: FileJob, parser: PythonParser): FileJobResult {
   const failed = (problem: string): FileJobResult => ({ display: job.display, findings: [], fixesApplied: 0, problem, ruleFailures: [] });
   let bytes: Buffer;
   try {
+    // A named pipe or a device given by name would block the read or never end: only regular
+    // files are read, and none larger than the limit is read whole.
+    const st = fs.statSync(job.absolute);
+    if (!st.isFile()) return failed(`is not a regular file (${fileKind(st)}); not linted`);
+    if (st.size > DEFAULT_MAX_FILE_BYTES) return failed(`file is ${formatBytes(st.size)}, larger than the ${formatBytes(DEFAULT_MAX_FILE_BYTES)} limit; not analysed`);
     bytes = fs.readFileSync(job.absolute);
   } catch (err) {
     return failed(`cannot read: ${describe(err)}`);
@@ -75,4 +80,12 @@ export function runFileJob(job: FileJob, parser: PythonParser): FileJobResult {
     }
   }
   return result;
+}
+
+function fileKind(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a file';
 }

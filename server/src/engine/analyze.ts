@@ -6,7 +6,7 @@
 import { enabledCodes, type LintSettings, resolveSeverity } from './config';
 import { FileModel, type ProjectResolver } from './model';
 import { applySuppressions, collectNoqa, type NoqaDirective } from './noqa';
-import type { PythonParser, TsTree } from './parser';
+import type { ParseTimeoutError, PythonParser, TsTree } from './parser';
 import { ALL_RULES, RULES_BY_CODE } from './rules/registry';
 import type { AfterSuppressionContext, Report, Rule, RuleContext } from './rules/rule';
 import { convertTree, type Node, type SyntaxCache } from './syntax';
@@ -20,6 +20,19 @@ export interface AnalyzeOptions extends LintSettings {
   rules?: readonly Rule[];
   /** Called once per rule that threw; the other rules still report. */
   onRuleError?: (code: string, error: unknown) => void;
+  /**
+   * A `performance.now()` time after which the analysis stops: the parse throws a
+   * {@link ParseTimeoutError}; once the tree is there, the rules not yet run are skipped and
+   * listed in {@link AnalysisResult.incomplete}.
+   */
+  deadline?: number;
+}
+
+/** An analysis cut short by its deadline: the findings are those of the rules that ran. */
+export interface IncompleteAnalysis {
+  /** Rules that did not run (the after-suppression ones too: unused-noqa needs every rule). */
+  skippedRules: string[];
+  elapsedMs: number;
 }
 
 export interface RuleFailure {
@@ -35,6 +48,8 @@ export interface AnalysisResult {
   root: Node;
   noqa: NoqaDirective[];
   ruleFailures: RuleFailure[];
+  /** Set when the deadline passed before every rule ran. */
+  incomplete?: IncompleteAnalysis;
   /** Milliseconds spent in each phase. */
   timings: { parse: number; convert: number; model: number; rules: number };
 }
@@ -47,7 +62,7 @@ export interface SyntaxInput {
 
 export function analyze(text: string, parser: PythonParser, options: AnalyzeOptions = {}): AnalysisResult & { tree: TsTree } {
   const t0 = performance.now();
-  const tree = parser.parse(text);
+  const tree = parser.parse(text, undefined, { deadline: options.deadline });
   const parseTime = performance.now() - t0;
   return { ...analyzeSyntax(text, { tree, parseTime }, options), tree };
 }
@@ -66,8 +81,15 @@ export function analyzeSyntax(text: string, input: SyntaxInput, options: Analyze
     model,
     report: (r: Report) => sink.push(toFinding(rule, r, options, text.length)),
   });
+  const deadline = options.deadline;
+  const skippedRules: string[] = [];
+  const outOfTime = () => deadline !== undefined && performance.now() > deadline;
   for (const rule of rules) {
     if (!enabled.has(rule.meta.code) || rule.phase === 'after-suppression') continue;
+    if (skippedRules.length || outOfTime()) {
+      skippedRules.push(rule.meta.code);
+      continue;
+    }
     runRule(rule, contextFor(rule, raw), ruleFailures, options);
   }
   const noqa = collectNoqa(root, model.lines);
@@ -75,6 +97,11 @@ export function analyzeSyntax(text: string, input: SyntaxInput, options: Analyze
   const after: Finding[] = [];
   for (const rule of rules) {
     if (!enabled.has(rule.meta.code) || rule.phase !== 'after-suppression') continue;
+    // Which suppressions are used is only known when every rule ran.
+    if (skippedRules.length || outOfTime()) {
+      skippedRules.push(rule.meta.code);
+      continue;
+    }
     const ctx: AfterSuppressionContext = {
       ...contextFor(rule, after),
       noqa,
@@ -94,6 +121,7 @@ export function analyzeSyntax(text: string, input: SyntaxInput, options: Analyze
     root,
     noqa,
     ruleFailures,
+    ...(skippedRules.length ? { incomplete: { skippedRules, elapsedMs: (input.parseTime ?? 0) + (t4 - t1) } } : {}),
     timings: { parse: input.parseTime ?? 0, convert: t2 - t1, model: t3 - t2, rules: t4 - t3 },
   };
 }

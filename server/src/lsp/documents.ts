@@ -119,8 +119,12 @@ export class DocumentStore {
     entry.tree = undefined;
   }
 
-  /** The document's tree for its current text (reparsed incrementally when needed). */
-  syntaxOf(uri: string): DocumentSyntax | undefined {
+  /**
+   * The document's tree for its current text (reparsed incrementally when needed). Past
+   * `deadline` (a `performance.now()` time) the parse throws a ParseTimeoutError; the document
+   * keeps its edited old tree and is parsed again next time.
+   */
+  syntaxOf(uri: string, deadline?: number): DocumentSyntax | undefined {
     const entry = this.entries.get(uri);
     if (!entry) return undefined;
     entry.lastUsed = ++this.clock;
@@ -129,14 +133,14 @@ export class DocumentStore {
     const t0 = performance.now();
     if (entry.stale || !entry.tree) {
       const old = this.options.incremental ? entry.tree : undefined;
-      let tree = this.parser.parse(text, old);
+      let tree = this.parser.parse(text, old, { deadline });
       this.parses.parsed();
       incremental = !!old;
       // With syntax errors, tree-sitter's recovery can depend on the previous tree. A fresh parse
       // then keeps the promise that the same text always gives the same diagnostics.
       if (old && tree.rootNode.hasError) {
         tree.delete?.();
-        tree = this.parser.parse(text);
+        tree = this.parser.parse(text, undefined, { deadline });
         incremental = false;
       }
       if (entry.tree && entry.tree !== tree) entry.tree.delete?.();

@@ -24,7 +24,8 @@ import { type AnalysisResult, analyzeSyntax } from '../engine/analyze';
 import { ConfigError, type FileConfig, readPyprojectConfig } from '../engine/config';
 import { fixAll } from '../engine/fixes';
 import { noqaEdit } from '../engine/noqa';
-import type { PythonParser } from '../engine/parser';
+import { ParseTimeoutError, type PythonParser } from '../engine/parser';
+import { textProblem } from '../engine/decode';
 import { ALL_CODES } from '../engine/rules/registry';
 import { DocumentStore } from './documents';
 import { codeActions, FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND } from './features/codeActions';
@@ -52,6 +53,8 @@ interface Analysis {
   result?: AnalysisResult;
   findings: AnalysisResult['findings'];
   diagnostics: Diagnostic[];
+  /** The file was not analysed (too large, NUL bytes, parse over time): the diagnostic says why. */
+  notAnalysed?: boolean;
 }
 
 /** How many documents keep their full analysis (model, syntax) in memory. */
@@ -283,8 +286,7 @@ export class PdsServer {
   /** The full analysis of the current version, recomputed if only the diagnostics were kept. */
   private fullAnalysisOf(doc: TextDocument): AnalysisResult | undefined {
     const analysis = this.analysisOf(doc);
-    if (analysis?.result || !analysis) return analysis?.result;
-    if (analysis.diagnostics.length && !analysis.findings.length && analysis.diagnostics[0].code === undefined) return undefined; // too large
+    if (analysis?.result || !analysis || analysis.notAnalysed) return analysis?.result;
     this.analyses.delete(doc.uri);
     return this.analysisOf(doc)?.result;
   }
@@ -341,24 +343,32 @@ export class PdsServer {
     if (cached && cached.version === doc.version && cached.generation === this.generation) return cached;
     const settings = given ?? this.settingsByUri.get(doc.uri) ?? this.settingsByUri.get('*') ?? parseSettings({}).settings;
     const text = doc.getText();
-    if (text.length > settings.maxFileSize) {
-      const message = `pds-lint did not analyse this file: ${text.length} characters, more than pdsLint.maxFileSize (${settings.maxFileSize})`;
+    const notAnalysed = (message: string, start = 0, end = start): Analysis => {
       const analysis: Analysis = {
         version: doc.version,
         generation,
         findings: [],
-        diagnostics: [{ range: rangeOf(doc, 0, 0), severity: DiagnosticSeverity.Information, source: 'pds', message }],
+        diagnostics: [{ range: rangeOf(doc, start, end), severity: DiagnosticSeverity.Information, source: 'pds', message }],
+        notAnalysed: true,
       };
       this.remember(doc.uri, analysis);
       return analysis;
+    };
+    if (text.length > settings.maxFileSize) {
+      return notAnalysed(`pds-lint did not analyse this file: ${text.length} characters, more than pdsLint.maxFileSize (${settings.maxFileSize})`);
     }
+    const problem = textProblem(text);
+    if (problem) return notAnalysed(`pds-lint did not analyse this file: it ${problem.message}`, problem.offset, problem.offset + 1);
+    const started = performance.now();
+    const deadline = settings.maxAnalysisMs > 0 ? started + settings.maxAnalysisMs : undefined;
     try {
-      const syntax = this.documents.syntaxOf(doc.uri);
+      const syntax = this.documents.syntaxOf(doc.uri, deadline);
       if (!syntax) return undefined;
       const lint = effectiveLintSettings(this.fileConfigFor(doc.uri), settings);
       const result = analyzeSyntax(text, { tree: syntax.tree, cache: syntax.cache, parseTime: syntax.parseTime }, {
         ...lint,
         path: doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : undefined,
+        deadline,
         onRuleError: (code, error) =>
           this.reportOnce(`rule:${code}`, () => this.connection.console.error(`pds-lint: rule ${code} failed (other rules still report): ${(error as Error).stack ?? error}`)),
       });
@@ -367,11 +377,23 @@ export class PdsServer {
         const edit = noqaEdit(result.root, result.model.lines, line, f.code, result.noqa);
         return toDiagnostic(doc, f, edit && { range: rangeOf(doc, edit.start, edit.end), newText: edit.newText });
       });
+      if (result.incomplete) {
+        const skipped = result.incomplete.skippedRules;
+        diagnostics.unshift({
+          range: rangeOf(doc, 0, 0),
+          severity: DiagnosticSeverity.Information,
+          source: 'pds',
+          message: `pds-lint stopped analysing this file after ${Math.round(performance.now() - started)} ms (pdsLint.maxAnalysisMs is ${settings.maxAnalysisMs}): ${skipped.length} rule${skipped.length === 1 ? '' : 's'} did not run (${skipped.join(', ')})`,
+        });
+      }
       const analysis: Analysis = { version: doc.version, generation, result, findings: result.findings, diagnostics };
       this.remember(doc.uri, analysis);
       this.scheduleCollection();
       return analysis;
     } catch (err) {
+      if (err instanceof ParseTimeoutError) {
+        return notAnalysed(`pds-lint did not analyse this file: parsing took more than pdsLint.maxAnalysisMs (${settings.maxAnalysisMs} ms)`);
+      }
       this.reportOnce(`analysis:${(err as Error).message}`, () => this.connection.console.error(`pds-lint: could not analyse ${doc.uri}: ${(err as Error).stack ?? err}`));
       return undefined;
     }
@@ -387,15 +409,25 @@ export class PdsServer {
       document: doc,
       findings: analysis?.findings ?? [],
       documentChanges: this.documentChanges,
-      fixAllSafe: () =>
-        fixAll(doc.getText(), (t) => {
-          const tree = this.parser.parse(t);
+      fixAllSafe: () => {
+        if (!analysis || analysis.notAnalysed) return doc.getText();
+        // One budget for all the passes: fixes applied before it runs out are kept (each is safe).
+        const deadline = settings.maxAnalysisMs > 0 ? performance.now() + settings.maxAnalysisMs : undefined;
+        return fixAll(doc.getText(), (t) => {
+          let tree;
           try {
-            return analyzeSyntax(t, { tree }, lint).findings;
+            tree = this.parser.parse(t, undefined, { deadline });
+          } catch (err) {
+            if (err instanceof ParseTimeoutError) return [];
+            throw err;
+          }
+          try {
+            return analyzeSyntax(t, { tree }, { ...lint, deadline }).findings;
           } finally {
             tree.delete?.();
           }
-        }).text,
+        }).text;
+      },
     });
   }
 }
