@@ -88,6 +88,26 @@ describe('server under load', () => {
     assert.equal(await client.hover(client.uri('cycle3.py'), { line: 1, character: 1 }), null);
   });
 
+  it('many documents open at once, closed, three times: the heap back near its start, RSS not growing round after round', { timeout: 180_000 }, async () => {
+    const info = () => client.request<ServerInfo>('pdsLint/serverInfo', null);
+    const start = await settledHeap(info);
+    const rss: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const uris: string[] = [];
+      for (let i = 0; i < 30; i++) uris.push(client.open(`round${round}-${i}.py`, generateSource(600, i + 1)));
+      for (const uri of uris) await client.diagnostics(uri, 1, 60_000);
+      for (const uri of uris) client.close(uri);
+      const heap = await settledHeap(info);
+      const now = await info();
+      assert.equal(now.openDocuments, 0);
+      assert.ok(heap <= start * 1.1 + 2 * 1024 * 1024, `round ${round}: heap ${(heap / 1048576).toFixed(1)} MiB after closing, ${(start / 1048576).toFixed(1)} MiB before`);
+      rss.push(now.memory.rss);
+    }
+    // The allocator keeps its high-water mark (RSS does not drop to the start), but a leak would
+    // add to it every round.
+    assert.ok(rss[2] <= rss[0] * 1.15, `RSS ${rss.map((r) => (r / 1048576).toFixed(0)).join(' → ')} MiB over three rounds`);
+  });
+
   it('survives cancelled requests and keeps answering', { timeout: 60_000 }, async () => {
     const text = generateSource(3000, 5);
     const uri = client.open('cancel.py', text);
