@@ -51,7 +51,9 @@ function bracketJunk(length: number): string {
 describe('language server: hostile documents', () => {
   let client: TestClient;
   before(async () => {
-    client = await TestClient.start({ args: ['--delay', '0'] });
+    // Without the analysis budget: these tests compare with a full analysis (the budget's own
+    // tests are below; the 50,000-line file takes about 2 s of CPU, under the default 5 s).
+    client = await TestClient.start({ args: ['--delay', '0'], settings: { maxAnalysisMs: 0 } });
   });
   after(async () => {
     await client.stop();
@@ -175,13 +177,11 @@ describe('language server: per-document caps', () => {
       // Parsing this takes about 2 s; the budget stops it after 100 ms.
       const junk = bracketJunk(300_000);
       const uri = client.open('junk.py', junk);
-      const started = performance.now();
       const diagnostics = await client.diagnostics(uri, 1, 30_000);
       assert.deepEqual(
         diagnostics.map((d) => d.message),
-        ['pds-lint did not analyse this file: parsing took more than pdsLint.maxAnalysisMs (100 ms)'],
+        ['pds-lint did not analyse this file: parsing took more than pdsLint.maxAnalysisMs (100 ms of CPU time)'],
       );
-      assert.ok(performance.now() - started < 1500, `answered after ${Math.round(performance.now() - started)} ms`);
       // The parser is reset: the next document parses from its own start.
       const text = BODY;
       const other = client.open('after-junk.py', text);
@@ -204,7 +204,7 @@ describe('language server: per-document caps', () => {
       client.settings = { maxAnalysisMs: 20 };
       await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
       const cut = await client.diagnostics(uri, 1, 30_000);
-      assert.match(cut[0].message, /^pds-lint stopped analysing this file after \d+ ms \(pdsLint\.maxAnalysisMs is 20\): \d+ rules? did not run \(PDS\d{3}(, PDS\d{3})*\)$/);
+      assert.match(cut[0].message, /^pds-lint stopped analysing this file after \d+ ms of CPU time \(pdsLint\.maxAnalysisMs is 20\): \d+ rules? did not run \(PDS\d{3}(, PDS\d{3})*\)$/);
       assert.equal(cut[0].code, undefined);
       assert.deepEqual(cut[0].range, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
       assert.ok(cut.length < full.length + 1);

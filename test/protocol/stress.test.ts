@@ -222,7 +222,7 @@ describe('property: the server answers and matches a fresh analysis after random
             client.close(uri);
           },
         ),
-        { seed: SEED, numRuns: 25 },
+        { seed: SEED, numRuns: Math.ceil(Number(process.env.PDS_PROPERTY_RUNS ?? 200) / 2) },
       );
     } finally {
       await client.stop();

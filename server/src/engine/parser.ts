@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { cpuTime } from './budget';
 
 /** A point in the tree-sitter sense: row and column in UTF-16 code units. */
 export interface TsPoint {
@@ -64,7 +65,7 @@ export type ParserBackend = 'native' | 'wasm';
 
 export interface ParseOptions {
   /**
-   * A `performance.now()` time after which the parse stops with a {@link ParseTimeoutError}
+   * A {@link cpuTime} after which the parse stops with a {@link ParseTimeoutError}
    * (tree-sitter's error recovery can take seconds on a megabyte of unbalanced brackets).
    */
   deadline?: number;
@@ -106,15 +107,16 @@ export class ParseError extends Error {
 }
 
 export class ParseTimeoutError extends ParseError {
-  constructor(readonly elapsedMs: number) {
-    super(`parsing stopped after ${Math.round(elapsedMs)} ms`);
+  /** `cpuMs`: CPU time the parse took before it stopped. */
+  constructor(readonly cpuMs: number) {
+    super(`parsing stopped after ${Math.round(cpuMs)} ms of CPU time`);
     this.name = 'ParseTimeoutError';
   }
 }
 
 /** tree-sitter's progress callback for a deadline (true stops the parse); none without one. */
 function progressUntil(deadline: number | undefined): (() => boolean) | undefined {
-  return deadline === undefined ? undefined : () => performance.now() > deadline;
+  return deadline === undefined ? undefined : () => cpuTime() > deadline;
 }
 
 // A run-time require that bundlers do not follow, so the native binding stays external.
@@ -140,13 +142,13 @@ function loadNative(): PythonParser {
       // hands out chunks works for any size (long single lines included).
       const normalized = parserText(text);
       const input = normalized.length < 16_384 ? normalized : chunkedInput(normalized);
-      const t0 = performance.now();
+      const t0 = cpuTime();
       const progressCallback = progressUntil(options?.deadline);
       const tree = parser.parse(input, oldTree ?? null, progressCallback ? { progressCallback } : undefined);
       if (!tree) {
         // A halted parse resumes on the next call unless the parser is reset.
         parser.reset();
-        if (options?.deadline !== undefined && performance.now() > options.deadline) throw new ParseTimeoutError(performance.now() - t0);
+        if (options?.deadline !== undefined && cpuTime() > options.deadline) throw new ParseTimeoutError(cpuTime() - t0);
         throw new ParseError('tree-sitter returned no tree');
       }
       return tree;
@@ -194,12 +196,12 @@ async function loadWasm(): Promise<Omit<PythonParser, 'fallbackReason'>> {
   return {
     backend: 'wasm',
     parse(text: string, oldTree?: TsTree, options?: ParseOptions): TsTree {
-      const t0 = performance.now();
+      const t0 = cpuTime();
       const progressCallback = progressUntil(options?.deadline);
       const tree = parser.parse(parserText(text), oldTree, progressCallback ? { progressCallback } : undefined);
       if (!tree) {
         parser.reset();
-        if (options?.deadline !== undefined && performance.now() > options.deadline) throw new ParseTimeoutError(performance.now() - t0);
+        if (options?.deadline !== undefined && cpuTime() > options.deadline) throw new ParseTimeoutError(cpuTime() - t0);
         throw new ParseError('tree-sitter returned no tree');
       }
       return tree;

@@ -26,7 +26,7 @@ export const SettingsSchema = z.object({
   delay: z.number().int().min(0).max(10_000).default(150),
   /** Files with more characters than this are not analysed (a message says so). */
   maxFileSize: z.number().int().min(1).default(5_000_000),
-  /** Milliseconds one analysis of a document may take (parse and rules); 0 for no limit. */
+  /** Milliseconds of CPU time one analysis of a document may take (parse and rules); 0 for no limit. */
   maxAnalysisMs: z.number().int().min(0).default(5000),
   /** Traces the communication between VS Code and the server (read by the client). */
   trace: z.object({ server: z.enum(['off', 'messages', 'verbose']).default('off') }).default({}),

@@ -11,6 +11,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { PythonParser, TsTree } from '../engine/parser';
 import { SyntaxCache } from '../engine/syntax';
+import type { cpuTime } from '../engine/budget';
 import { ParseBudget } from '../memory';
 
 export interface DocumentSyntax {
@@ -121,7 +122,7 @@ export class DocumentStore {
 
   /**
    * The document's tree for its current text (reparsed incrementally when needed). Past
-   * `deadline` (a `performance.now()` time) the parse throws a ParseTimeoutError; the document
+   * `deadline` (a {@link cpuTime}) the parse throws a ParseTimeoutError; the document
    * keeps its edited old tree and is parsed again next time.
    */
   syntaxOf(uri: string, deadline?: number): DocumentSyntax | undefined {
