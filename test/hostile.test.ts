@@ -273,6 +273,20 @@ describe('hostile input: command line, what the user sees', () => {
     assert.equal(cr.includes('\n'), false, 'only CR endings in the fixed CR file');
   });
 
+  it('counts columns in characters (code points) inside and after emoji and combining marks, in every format', () => {
+    const dir = tmpdir();
+    fs.writeFileSync(path.join(dir, 'emoji.py'), `from pyspark.sql.datasource import DataSourceStreamReader\nclass R(DataSourceStreamReader):\n    def commit(self, *, tag="😀e\u0301"):  # 😀\n        pass\n`);
+    // `(self, *, tag="` is 15 characters, then 😀, e and U+0301 one each, then `")`: 15 + 20 = 35.
+    const f = json(cli(['--format', 'json', 'emoji.py'], dir).stdout).find((x) => x.code === 'PDS007');
+    assert.deepEqual([f?.location, f?.end_location], [{ row: 3, column: 15 }, { row: 3, column: 35 }]);
+    assert.match(cli(['emoji.py'], dir).stdout, /^emoji\.py:3:15: PDS007 /m);
+    assert.match(cli(['--format', 'github', 'emoji.py'], dir).stdout, /^::error title=pds-lint \(PDS007\),file=emoji\.py,line=3,col=15,endLine=3,endColumn=35::/m);
+    const sarif = JSON.parse(cli(['--format', 'sarif', 'emoji.py'], dir).stdout) as { runs: { columnKind: string; results: { ruleId: string; locations: { physicalLocation: { region: unknown } }[] }[] }[] };
+    assert.equal(sarif.runs[0].columnKind, 'unicodeCodePoints');
+    const region = sarif.runs[0].results.find((r) => r.ruleId === 'PDS007')?.locations[0].physicalLocation.region;
+    assert.deepEqual(region, { startLine: 3, startColumn: 15, endLine: 3, endColumn: 35 });
+  });
+
   it('a FIFO or a device named on the command line is refused (exit 2), not read forever; in a directory it is skipped', { timeout: 60_000 }, (t) => {
     if (process.platform === 'win32') return t.skip('no FIFOs');
     const dir = tmpdir();

@@ -105,6 +105,8 @@ const editArb = (length: number) =>
     at: fc.nat({ max: Math.max(0, length) }),
     remove: fc.nat({ max: 40 }),
     insert: fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 6 }), fc.constant('')),
+    /** Send the range end first (clients do; TextDocument applies it in order). */
+    reversed: fc.boolean(),
   });
 
 function applyRandomEdit(text: string, e: { at: number; remove: number; insert: string }): { text: string; start: number; end: number; insert: string } {
@@ -161,7 +163,8 @@ describe('property: incremental equals full', () => {
           // maps to the end of the line, as in VS Code).
           const doc = store.get(uri)!;
           const next = applyRandomEdit(text, e);
-          store.change(uri, ++version, [{ range: { start: doc.positionAt(next.start), end: doc.positionAt(next.end) }, text: next.insert }]);
+          const [from, to] = e.reversed ? [next.end, next.start] : [next.start, next.end];
+          store.change(uri, ++version, [{ range: { start: doc.positionAt(from), end: doc.positionAt(to) }, text: next.insert }]);
           text = store.get(uri)!.getText();
           // Sometimes analyse in the middle (several keystrokes between analyses otherwise).
           if (i % 3 === 1) {

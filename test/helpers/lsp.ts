@@ -29,6 +29,8 @@ export interface ClientOptions {
   /** Workspace folder; a fresh temp dir when absent. */
   root?: string;
   args?: string[];
+  /** More workspace folders (any scheme), after the temp dir. */
+  extraWorkspaceFolders?: string[];
   /** Options for node itself, before the server script (e.g. `--require` a preload). */
   nodeArgs?: string[];
   documentChanges?: boolean;
@@ -108,7 +110,7 @@ export class TestClient {
       client.initializeResult = await client.request<InitializeResult>('initialize', {
         processId: process.pid,
         rootUri: pathToFileURL(client.root).href,
-        workspaceFolders: [{ uri: pathToFileURL(client.root).href, name: 'ws' }],
+        workspaceFolders: [{ uri: pathToFileURL(client.root).href, name: 'ws' }, ...(options.extraWorkspaceFolders ?? []).map((uri, i) => ({ uri, name: `extra${i}` }))],
         capabilities: {
           textDocument: {
             publishDiagnostics: { versionSupport: true, relatedInformation: true, codeDescriptionSupport: true, dataSupport: true },

@@ -218,6 +218,81 @@ describe('language server: per-document caps', () => {
   });
 });
 
+describe('language server: a misbehaving client', () => {
+  it('starts in a workspace with virtual folders and serves documents with odd URIs', async () => {
+    // fileURLToPath threw on vscode-vfs:// folders, failing initialize: no server in a virtual workspace.
+    const client = await TestClient.start({ args: ['--delay', '0'], extraWorkspaceFolders: ['vscode-vfs://github/org/repo', 'file://server/share/project'] });
+    try {
+      for (const uri of ['vscode-vfs://github/org/repo/reader.py', 'untitled:Untitled-1', 'file:///%E0%A4%A.py', 'file://server/share/project/x.py']) {
+        void client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: BODY } });
+        const diagnostics = await client.diagnostics(uri, 1);
+        assert.deepEqual(shapeOf(diagnostics), await expected(BODY), uri);
+      }
+      assert.deepEqual(client.logs.filter((l) => /could not analyse|internal error|uncaught/.test(l)), []);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('keeps its tree right through reversed ranges and skips malformed changes and opens', async () => {
+    const client = await TestClient.start({ args: ['--delay', '0'] });
+    try {
+      // A range with its end before its start is applied as the range in order (TextDocument does
+      // so); the tree edit said otherwise and corrupted the incremental tree: wrong findings.
+      const text = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'examples', 'pitfalls', 'PDS002_nondeterministic_latest_offset.py'), 'utf8');
+      let version = 0;
+      let doc = TextDocument.create('file:///x.py', 'python', 0, text);
+      let uri = '';
+      for (const [at, length, insert] of [[1105, 12, 'pass'], [262, 15, 'x'], [213, 15, '(1)']] as const) {
+        uri = client.open(`reversed${at}.py`, text);
+        await client.diagnostics(uri, 1);
+        doc = TextDocument.create(uri, 'python', 1, text);
+        const reversed = { start: doc.positionAt(at + length), end: doc.positionAt(at) };
+        client.change(uri, 2, [{ range: reversed, text: insert }]);
+        doc = TextDocument.update(doc, [{ range: reversed, text: insert }], 2);
+        assert.deepEqual(shapeOf(await client.diagnostics(uri, 2)), await expected(doc.getText()), `reversed [${at}, ${at + length})`);
+        version = 2;
+      }
+      // Then ordinary typing on the same tree.
+      const at = { line: 4, character: 0 };
+      client.change(uri, ++version, [{ range: { start: at, end: at }, text: '    X = 1\n' }]);
+      doc = TextDocument.update(doc, [{ range: { start: at, end: at }, text: '    X = 1\n' }], version);
+      assert.deepEqual(shapeOf(await client.diagnostics(uri, version)), await expected(doc.getText()));
+      // Malformed changes are not applied; the document stays as it was.
+      void client.connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version: ++version },
+        contentChanges: [{ range: { start: { line: 'a', character: 0 }, end: { line: 0, character: 0 } }, text: 'junk' }, { range: at }, { text: null }],
+      });
+      assert.deepEqual(shapeOf(await client.diagnostics(uri, version)), await expected(doc.getText()));
+      // An open without text is ignored, with one log line.
+      void client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: client.uri('null.py'), languageId: 'python', version: 1, text: null } });
+      await client.waitFor('the log line about the open without text', () => client.logs.find((l) => l.includes('its text is not a string')));
+      assert.equal((await client.request<{ openDocuments: number }>('pdsLint/serverInfo', null)).openDocuments, 3);
+    } finally {
+      await client.stop();
+    }
+    assert.doesNotMatch(client.logs.join('\n'), /uncaught exception/);
+  });
+
+  it('offers no code action from diagnostic data it did not write', async () => {
+    const client = await TestClient.start({ args: ['--delay', '0'] });
+    try {
+      const uri = client.open('data.py', BODY);
+      const [d] = (await client.diagnostics(uri, 1)).filter((x) => x.code === 'PDS007');
+      const titles = async (data: unknown) => (await client.codeActions(uri, d.range, [{ ...d, data }], ['quickfix'])).map((a) => a.title);
+      const good = await titles(d.data);
+      assert.equal(good.length, 3, JSON.stringify(good));
+      assert.match(good[0], / \(PDS007\)$/);
+      assert.deepEqual(good.slice(1), ['Disable PDS007 for this line', 'Show documentation for PDS007']);
+      for (const bad of ['a string', null, { version: 1, fix: { title: 3, edits: 'nope' }, noqa: 5 }, { version: 1, fix: { title: 'x', applicability: 'safe', edits: [{ newText: 'x' }] } }, { fix: (d.data as { fix: unknown }).fix }]) {
+        assert.deepEqual(await titles(bad), ['Show documentation for PDS007'], JSON.stringify(bad));
+      }
+    } finally {
+      await client.stop();
+    }
+  });
+});
+
 describe('language server: runs nothing', () => {
   it('serves fixtures, edits, hovers, fixes and pyproject.toml without starting a process or thread', { timeout: 120_000 }, async () => {
     const preload = path.resolve(__dirname, '..', 'helpers', 'no-spawn-preload.js');

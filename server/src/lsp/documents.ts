@@ -81,10 +81,18 @@ export class DocumentStore {
     const entry = this.entries.get(uri);
     if (!entry) return undefined;
     let document = entry.document;
-    for (const change of changes) {
+    for (const change of Array.isArray(changes) ? changes : []) {
+      // A malformed change (no text, positions that are not numbers) is not applied.
+      if (typeof change?.text !== 'string') continue;
+      if ('range' in change && change.range && !(isPosition(change.range.start) && isPosition(change.range.end))) continue;
       if ('range' in change && change.range) {
-        const startIndex = document.offsetAt(change.range.start);
-        const oldEndIndex = document.offsetAt(change.range.end);
+        // TextDocument.update applies a reversed range as if it were in order; the tree edit must
+        // describe the same change (a reversed one would corrupt the incremental tree).
+        let a = document.offsetAt(change.range.start);
+        let b = document.offsetAt(change.range.end);
+        if (a > b) [a, b] = [b, a];
+        const startIndex = a;
+        const oldEndIndex = b;
         const oldStart = document.positionAt(startIndex);
         const oldEnd = document.positionAt(oldEndIndex);
         const next = TextDocument.update(document, [change], version);
@@ -109,6 +117,8 @@ export class DocumentStore {
         document = TextDocument.update(document, [change], version);
       }
     }
+    // The client's version, even when no change could be applied.
+    if (document.version !== version) document = TextDocument.update(document, [], version);
     entry.document = document;
     entry.stale = true;
     entry.lastUsed = ++this.clock;
@@ -167,4 +177,9 @@ export class DocumentStore {
       }
     });
   }
+}
+
+function isPosition(p: unknown): boolean {
+  const q = p as { line?: unknown; character?: unknown } | null | undefined;
+  return typeof q?.line === 'number' && typeof q.character === 'number' && Number.isFinite(q.line) && Number.isFinite(q.character);
 }

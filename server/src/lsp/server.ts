@@ -88,7 +88,8 @@ export class PdsServer {
     this.pullDiagnostics = !!caps.textDocument?.diagnostic;
     this.configurationRequests = !!caps.workspace?.configuration;
     this.documentChanges = !!caps.workspace?.workspaceEdit?.documentChanges;
-    this.workspaceFolders = (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri));
+    // Virtual workspaces (vscode-vfs://, untitled:) have no folder on disk: only file: ones count.
+    this.workspaceFolders = (params.workspaceFolders ?? []).flatMap((f) => filePathOf(f.uri) ?? []);
     const init = params.initializationOptions as { settings?: unknown } | undefined;
     if (init?.settings) this.settingsByUri.set('*', this.validated(init.settings));
     if (this.parser.fallbackReason) {
@@ -110,7 +111,11 @@ export class PdsServer {
   register(): void {
     const c = this.connection;
     c.onDidOpenTextDocument((p) => {
-      if (!isPython(p.textDocument.languageId, p.textDocument.uri)) return;
+      if (typeof p.textDocument?.uri !== 'string' || !isPython(String(p.textDocument.languageId), p.textDocument.uri)) return;
+      if (typeof p.textDocument.text !== 'string') {
+        this.reportOnce('open:text', () => this.connection.console.error(`pds-lint: ignored didOpen of ${p.textDocument.uri}: its text is not a string`));
+        return;
+      }
       this.documents.open(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text);
       this.schedule(p.textDocument.uri, 0);
     });
@@ -235,7 +240,9 @@ export class PdsServer {
 
   private fileConfigFor(uri: string): FileConfig | undefined {
     if (!uri.startsWith('file:')) return undefined;
-    let dir = path.dirname(fileURLToPath(uri));
+    const file = filePathOf(uri);
+    if (!file) return undefined;
+    let dir = path.dirname(file);
     const visited: string[] = [];
     let config: FileConfig | undefined;
     for (;;) {
@@ -368,7 +375,7 @@ export class PdsServer {
       const lint = effectiveLintSettings(this.fileConfigFor(doc.uri), settings);
       const result = analyzeSyntax(text, { tree: syntax.tree, cache: syntax.cache, parseTime: syntax.parseTime }, {
         ...lint,
-        path: doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : undefined,
+        path: filePathOf(doc.uri),
         deadline,
         onRuleError: (code, error) =>
           this.reportOnce(`rule:${code}`, () => this.connection.console.error(`pds-lint: rule ${code} failed (other rules still report): ${(error as Error).stack ?? error}`)),
@@ -430,6 +437,16 @@ export class PdsServer {
         }).text;
       },
     });
+  }
+}
+
+/** The file system path of a file: URI; undefined for other schemes and malformed URIs. */
+function filePathOf(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
   }
 }
 
