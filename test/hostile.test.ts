@@ -305,6 +305,16 @@ describe('hostile input: command line, what the user sees', () => {
     const walked = childProcess.spawnSync(process.execPath, [BIN, '--isolated', '--format', 'json', '.'], { encoding: 'utf8', cwd: dir, timeout: 30_000 });
     assert.equal(walked.status, 1, walked.stderr);
     assert.deepEqual([...new Set(json(walked.stdout).map((f) => f.filename))], ['good.py']);
+    // A FIFO as .gitignore is not read; as pyproject.toml it is a configuration error, not a hang.
+    childProcess.spawnSync('mkfifo', [path.join(dir, '.gitignore')]);
+    const ignored = childProcess.spawnSync(process.execPath, [BIN, '--isolated', '--format', 'json', '.'], { encoding: 'utf8', cwd: dir, timeout: 30_000 });
+    assert.equal(ignored.signal, null, 'the CLI hung on a FIFO .gitignore');
+    assert.equal(ignored.status, 1, ignored.stderr);
+    childProcess.spawnSync('mkfifo', [path.join(dir, 'pyproject.toml')]);
+    const configured = childProcess.spawnSync(process.execPath, [BIN, 'good.py'], { encoding: 'utf8', cwd: dir, timeout: 30_000 });
+    assert.equal(configured.signal, null, 'the CLI hung on a FIFO pyproject.toml');
+    assert.equal(configured.status, 2);
+    assert.equal(configured.stderr, `pds-lint: ${path.join(fs.realpathSync(dir), 'pyproject.toml')}: is not a regular file\n`);
   });
 
   it('an unreadable file or directory is exit 2 naming it; the others are still linted', (t) => {

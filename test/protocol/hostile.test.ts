@@ -5,6 +5,7 @@
  * serving documents starts no process.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -229,6 +230,27 @@ describe('language server: a misbehaving client', () => {
         assert.deepEqual(shapeOf(diagnostics), await expected(BODY), uri);
       }
       assert.deepEqual(client.logs.filter((l) => /could not analyse|internal error|uncaught/.test(l)), []);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('a pyproject.toml that is a FIFO or has bad values: one warning, and the file is still linted', async (t) => {
+    if (process.platform === 'win32') return t.skip('no FIFOs');
+    const client = await TestClient.start({ args: ['--delay', '0'] });
+    try {
+      fs.mkdirSync(path.join(client.root, 'fifo'));
+      if (spawnSync('mkfifo', [path.join(client.root, 'fifo', 'pyproject.toml')]).status !== 0) return t.skip('mkfifo not available');
+      fs.mkdirSync(path.join(client.root, 'bad'));
+      fs.writeFileSync(path.join(client.root, 'bad', 'pyproject.toml'), '[tool.pds-lint]\nselect = "PDS007"\n');
+      for (const dir of ['fifo', 'bad']) {
+        const uri = client.open(`${dir}/reader.py`, BODY);
+        assert.deepEqual(shapeOf(await client.diagnostics(uri, 1)), await expected(BODY), dir);
+      }
+      const warnings = client.messages.map((m) => m.message);
+      assert.equal(warnings.length, 2, JSON.stringify(warnings));
+      assert.match(warnings[0], /fifo\/pyproject\.toml: is not a regular file\. Using the editor settings only\.$/);
+      assert.match(warnings[1], /bad\/pyproject\.toml: \[tool\.pds-lint\] select must be a list of rule codes/);
     } finally {
       await client.stop();
     }

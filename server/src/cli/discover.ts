@@ -30,6 +30,7 @@ function loadGitignore(dir: string): Ignore | undefined {
   const file = path.join(dir, '.gitignore');
   let text: string;
   try {
+    if (!fs.statSync(file).isFile()) return undefined; // a FIFO would block the read
     text = fs.readFileSync(file, 'utf8');
   } catch {
     return undefined;
