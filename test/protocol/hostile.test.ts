@@ -187,6 +187,15 @@ describe('language server: per-document caps', () => {
       const text = BODY;
       const other = client.open('after-junk.py', text);
       assert.deepEqual(shapeOf(await client.diagnostics(other, 1)), await expected(text));
+      // Typing in the junk does not pay the budget on every keystroke; a save tries again.
+      client.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '(' }]);
+      assert.match((await client.diagnostics(uri, 2))[0].message, /parsing took more than pdsLint\.maxAnalysisMs \(100 ms of CPU time\); it is tried again when the file is saved$/);
+      client.published.delete(uri);
+      void client.connection.sendNotification('textDocument/didSave', { textDocument: { uri } });
+      assert.deepEqual((await client.diagnostics(uri, 2)).map((d) => d.message), ['pds-lint did not analyse this file: parsing took more than pdsLint.maxAnalysisMs (100 ms of CPU time)']);
+      // Replacing the junk with code: analysed at once.
+      client.change(uri, 3, [{ text }]);
+      assert.deepEqual(shapeOf(await client.diagnostics(uri, 3)), await expected(text));
     } finally {
       await client.stop();
     }

@@ -68,6 +68,8 @@ export class PdsServer {
   private readonly settingsByUri = new Map<string, Settings>();
   private readonly fileConfigByDir = new Map<string, FileConfig | undefined>();
   private readonly reportedProblems = new Set<string>();
+  /** Documents whose last parse ran out of budget: their length then, and the settings generation. */
+  private readonly parseTimeouts = new Map<string, { length: number; generation: number }>();
   private pullDiagnostics = false;
   private configurationRequests = false;
   private documentChanges = false;
@@ -135,6 +137,7 @@ export class PdsServer {
       this.timers.delete(uri);
       this.documents.close(uri);
       this.analyses.delete(uri);
+      this.parseTimeouts.delete(uri);
       this.settingsByUri.delete(uri);
       this.scheduleCollection();
       if (!this.pullDiagnostics) void c.sendDiagnostics({ uri, diagnostics: [] });
@@ -340,6 +343,7 @@ export class PdsServer {
       return;
     }
     if (settings.run === 'onSave' && !saved && this.analyses.has(uri)) return;
+    if (saved && this.parseTimeouts.delete(uri)) this.analyses.delete(uri); // try the parse again
     const analysis = this.analysisOf(doc, settings, generation);
     if (!analysis) return;
     await this.connection.sendDiagnostics({ uri, version: analysis.version, diagnostics: analysis.diagnostics });
@@ -367,6 +371,13 @@ export class PdsServer {
     }
     const problem = textProblem(text);
     if (problem) return notAnalysed(`pds-lint did not analyse this file: it ${problem.message}`, problem.offset, problem.offset + 1);
+    // A parse that ran out of budget is not retried on every keystroke (each try would cost the
+    // whole budget): only after a save, a settings change, or when a fifth of the text is gone.
+    const timedOut = this.parseTimeouts.get(doc.uri);
+    if (timedOut && timedOut.generation === generation && text.length > timedOut.length * 0.8) {
+      return notAnalysed(`pds-lint did not analyse this file: parsing took more than pdsLint.maxAnalysisMs (${settings.maxAnalysisMs} ms of CPU time); it is tried again when the file is saved`);
+    }
+    this.parseTimeouts.delete(doc.uri);
     const started = cpuTime();
     const deadline = settings.maxAnalysisMs > 0 ? started + settings.maxAnalysisMs : undefined;
     try {
@@ -400,6 +411,7 @@ export class PdsServer {
       return analysis;
     } catch (err) {
       if (err instanceof ParseTimeoutError) {
+        this.parseTimeouts.set(doc.uri, { length: text.length, generation });
         return notAnalysed(`pds-lint did not analyse this file: parsing took more than pdsLint.maxAnalysisMs (${settings.maxAnalysisMs} ms of CPU time)`);
       }
       this.reportOnce(`analysis:${(err as Error).message}`, () => this.connection.console.error(`pds-lint: could not analyse ${doc.uri}: ${(err as Error).stack ?? err}`));
