@@ -75,7 +75,8 @@ describe('property: fix safety', () => {
         const after = analyze(disabled, parser);
         assert.ok(after.suppressed.some((f) => f.code === finding.code), `${label}: not suppressed by ${JSON.stringify(edit.newText)}`);
         assert.ok(after.findings.length < result.findings.length, `${label}: findings did not decrease`);
-        assert.ok(!after.findings.some((f) => f.code === 'PDS100'), `${label}: the added noqa is reported as unused`);
+        const unused = (fs: Finding[]) => fs.filter((f) => f.code === 'PDS100').length;
+        assert.ok(unused(after.findings) <= unused(result.findings), `${label}: the added noqa is reported as unused`);
       }
     }
   });

@@ -1,10 +1,12 @@
 /**
- * The seed document's own code against PDS002/PDS003/PDS004, and what the fixture annotations
- * cannot say: PDS003's two severities, and where PDS002 points when the clock is read elsewhere.
+ * The seed document's own code against PDS002/PDS003/PDS004/PDS017/PDS019, and what the fixture
+ * annotations cannot say: PDS003's two severities, and where PDS002 points when the clock is read
+ * elsewhere.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyze } from '../server/src/engine/analyze';
+import { applyEdits } from '../server/src/engine/fixes';
 import { LineIndex } from '../server/src/engine/source';
 import { getParser } from './helpers/engine';
 
@@ -134,6 +136,31 @@ describe('the seed', () => {
     assert.deepEqual(await findings(fixed, ['PDS002']), []);
   });
 
+  it('gets PDS017 next to PDS002 on its latestOffset (a clock with no lag), and keeps it after the PDS002 fix (decision 2)', async () => {
+    const found = await findings(SEED, ['PDS002', 'PDS017']);
+    assert.deepEqual(found.map((f) => [f.code, f.line, f.severity]), [
+      ['PDS002', 31, 'warning'],
+      ['PDS017', 31, 'information'],
+    ]);
+    const fix = found[0].fix!.edits[0];
+    const fixed = SEED.slice(0, fix.start) + fix.newText + SEED.slice(fix.end);
+    assert.deepEqual((await findings(fixed, ['PDS002', 'PDS017'])).map((f) => f.code), ['PDS017']);
+  });
+
+  it('gets PDS019 on the fromisoformat of its start_time option (decision 7), pointing at the aware offsets, with no fix', async () => {
+    const found = await findings(SEED, ['PDS019']);
+    assert.equal(found.length, 1);
+    assert.equal(found[0].text, 'datetime.fromisoformat(start.replace("Z", "+00:00"))');
+    assert.equal(SEED.split('\n')[found[0].line - 1].trim(), 'self._start = datetime.fromisoformat(start.replace("Z", "+00:00"))');
+    assert.equal(found[0].fix, undefined);
+    assert.ok(found[0].related.length >= 1);
+    assert.match(found[0].message, /user option/);
+  });
+
+  it('gets none of the simple-reader rules (its reader is a DataSourceStreamReader)', async () => {
+    assert.deepEqual(await findings(SEED, ['PDS013', 'PDS014', 'PDS022']), []);
+  });
+
   it('gets no PDS003 (its CompositeOffset is symmetric) and no PDS004 (its writer sends a key)', async () => {
     assert.deepEqual(await findings(SEED, ['PDS003', 'PDS004']), []);
   });
@@ -198,5 +225,69 @@ describe('PDS002 location', () => {
     const [f] = await findings(text, ['PDS002']);
     assert.equal(f.text, '{"ts": self._now().isoformat()}');
     assert.deepEqual(f.related.map((r) => text.slice(r.start, r.end)), ['datetime.now(timezone.utc)']);
+  });
+});
+
+describe('the seed and PDS001/PDS005', () => {
+  it("gets no PDS001: its EventStreamReader adds 1us to the batch start and between partitions (initialOffset takes it back)", async () => {
+    assert.deepEqual(await findings(SEED, ['PDS001']), []);
+  });
+
+  it('gets PDS001 with a safe fix when `current = next_time` drops the 1us, and the fix gives back the seed', async () => {
+    const broken = SEED.replace('current = next_time + timedelta(microseconds=1)', 'current = next_time');
+    const found = await findings(broken, ['PDS001']);
+    assert.equal(found.length, 1);
+    assert.equal(found[0].text, 'current = next_time');
+    assert.equal(found[0].severity, 'warning');
+    assert.equal(found[0].fix?.applicability, 'safe');
+    assert.equal(applyEdits(broken, found[0].fix!.edits), SEED);
+  });
+
+  it('gets PDS001 on the start when partitions() no longer adds 1us to it, with an unsafe fix (the first batch would skip the initial row)', async () => {
+    const broken = SEED.replace('        start_ts = start_ts + timedelta(microseconds=1)\n', '');
+    const found = await findings(broken, ['PDS001']);
+    assert.deepEqual(found.map((f) => f.text), ['start_ts = datetime.fromisoformat(json.loads(start)["ts"])']);
+    assert.equal(found[0].fix?.applicability, 'unsafe');
+    assert.ok(applyEdits(broken, found[0].fix!.edits).includes('start_ts = datetime.fromisoformat(json.loads(start)["ts"]) + timedelta(microseconds=1)'));
+  });
+
+  it('gets no PDS005: both offsets are json.dumps strings of {"ts"} and partitions parses them', async () => {
+    assert.deepEqual(await findings(SEED, ['PDS005']), []);
+  });
+
+  it('gets PDS005 at the key read, pointing at both producers, when partitions reads another key', async () => {
+    const broken = SEED.replace('start_ts = datetime.fromisoformat(json.loads(start)["ts"])', 'start_ts = datetime.fromisoformat(json.loads(start)["start"])');
+    const found = await findings(broken, ['PDS005']);
+    assert.deepEqual(found.map((f) => [f.text, f.severity]), [['json.loads(start)["start"]', 'error']]);
+    assert.deepEqual(found[0].related.map((r) => broken.slice(r.start, r.end)), [
+      'json.dumps({"ts": adjusted.isoformat()})',
+      'json.dumps({"ts": datetime.now(timezone.utc).isoformat()})',
+    ]);
+  });
+});
+
+describe('PDS005 locations and severities', () => {
+  it('reports a form mismatch at the second producer with the first as related information, and reordered keys as a warning', async () => {
+    const text = READER(`class R(DataSourceStreamReader):
+    def initialOffset(self):
+        return {"a": 0, "b": 0}
+
+    def latestOffset(self):
+        return {"b": 1, "a": 1}
+
+
+class S(DataSourceStreamReader):
+    def initialOffset(self):
+        return {"ts": "x"}
+
+    def latestOffset(self):
+        return json.dumps({"ts": "y"})
+`);
+    const found = await findings(text, ['PDS005']);
+    assert.deepEqual(found.map((f) => [f.text, f.severity]), [
+      ['{"b": 1, "a": 1}', 'warning'],
+      ['json.dumps({"ts": "y"})', 'error'],
+    ]);
+    assert.deepEqual(found.map((f) => f.related.map((r) => text.slice(r.start, r.end))), [['{"a": 0, "b": 0}'], ['{"ts": "x"}']]);
   });
 });

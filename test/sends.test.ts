@@ -132,3 +132,10 @@ describe('writerSends', () => {
     assert.deepEqual(sends, []);
   });
 });
+
+describe('writerSends: fromData through a local list', () => {
+  it('sees rows appended to a local list that is then sent', async () => {
+    const { sends } = await sendsOf('events = []\nfor row in iterator:\n    events.append({"p": row.asDict()})\nrequests.post(self.url, json={"events": events})\nstatic = []\nstatic.append("ping")\nrequests.post(self.url, json=static)');
+    assert.deepEqual(sends.map((s) => s.fromData), [true, false]);
+  });
+});

@@ -11,6 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { createMessageConnection, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type {
   CodeAction,
+  CompletionItem,
+  CompletionList,
   Diagnostic,
   DocumentDiagnosticReport,
   Hover,
@@ -34,6 +36,8 @@ export interface ClientOptions {
   /** Options for node itself, before the server script (e.g. `--require` a preload). */
   nodeArgs?: string[];
   documentChanges?: boolean;
+  /** Completion capabilities (default: snippets, `insertTextMode` asIs, label details, markdown). */
+  completion?: Record<string, unknown>;
 }
 
 export class TestClient {
@@ -115,7 +119,10 @@ export class TestClient {
           textDocument: {
             publishDiagnostics: { versionSupport: true, relatedInformation: true, codeDescriptionSupport: true, dataSupport: true },
             ...(options.pull ? { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } } : {}),
-            codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source', 'source.fixAll'] } }, isPreferredSupport: true, dataSupport: true },
+            codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor', 'refactor.rewrite', 'source', 'source.fixAll'] } }, isPreferredSupport: true, dataSupport: true },
+            completion: options.completion ?? {
+              completionItem: { snippetSupport: true, insertTextModeSupport: { valueSet: [1, 2] }, labelDetailsSupport: true, documentationFormat: ['markdown', 'plaintext'] },
+            },
             hover: { contentFormat: ['markdown', 'plaintext'] },
           },
           workspace: { configuration: true, workspaceEdit: { documentChanges: options.documentChanges ?? true }, diagnostics: { refreshSupport: true } },
@@ -205,6 +212,12 @@ export class TestClient {
 
   codeActions(uri: string, range: Range, diagnostics: Diagnostic[], only?: string[]): Promise<CodeAction[]> {
     return this.request('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics, ...(only ? { only } : {}) } });
+  }
+
+  async completion(uri: string, position: Position, triggerCharacter?: string): Promise<CompletionItem[]> {
+    const context = triggerCharacter ? { triggerKind: 2, triggerCharacter } : { triggerKind: 1 };
+    const result = await this.request<CompletionItem[] | CompletionList | null>('textDocument/completion', { textDocument: { uri }, position, context });
+    return Array.isArray(result) ? result : result?.items ?? [];
   }
 
   hover(uri: string, position: Position): Promise<Hover | null> {

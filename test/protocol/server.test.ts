@@ -71,7 +71,7 @@ describe('language server over stdio', () => {
     const caps = client.initializeResult!.capabilities;
     assert.deepEqual(caps.textDocumentSync, { openClose: true, change: 2, save: { includeText: false } });
     assert.ok(caps.hoverProvider);
-    assert.deepEqual((caps.codeActionProvider as { codeActionKinds: string[] }).codeActionKinds, ['quickfix', 'source.fixAll.pds']);
+    assert.deepEqual((caps.codeActionProvider as { codeActionKinds: string[] }).codeActionKinds, ['quickfix', 'source.fixAll.pds', 'refactor.rewrite']);
     assert.equal(caps.diagnosticProvider, undefined, 'push diagnostics for a client without pull support');
     assert.equal(client.initializeResult!.serverInfo?.name, 'pds-lint');
   });
@@ -89,6 +89,24 @@ describe('language server over stdio', () => {
     const at = positionOf(text, 'commit(self):');
     assert.deepEqual(d.range, { start: { line: at.line, character: at.character + 6 }, end: { line: at.line, character: at.character + 12 } });
     assert.ok((d.data as { fix?: unknown }).fix);
+    client.close(uri);
+  });
+
+  it('carries related information: PDS005 at the key read points at both producers', async () => {
+    const text = READER.replace('return [RangePartition(start["offset"], end["offset"])]', 'return [RangePartition(start["position"], end["offset"])]');
+    const uri = client.open('related.py', text);
+    const diagnostics = await client.diagnostics(uri, 1);
+    const d = diagnostics.find((x) => x.code === 'PDS005');
+    assert.ok(d, `PDS005 among ${codes(diagnostics).join(', ')}`);
+    assert.equal(d.range.start.line, positionOf(text, 'start["position"]').line);
+    const lines = new LineIndex(text);
+    assert.deepEqual(
+      d.relatedInformation?.map((r) => [r.location.uri, text.slice(lines.offsetAt(r.location.range.start), lines.offsetAt(r.location.range.end))]),
+      [
+        [uri, '{"offset": 0}'],
+        [uri, '{"offset": 10}'],
+      ],
+    );
     client.close(uri);
   });
 

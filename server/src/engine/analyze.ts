@@ -93,8 +93,10 @@ export function analyzeSyntax(text: string, input: SyntaxInput, options: Analyze
     runRule(rule, contextFor(rule, raw), ruleFailures, options);
   }
   const noqa = collectNoqa(root, model.lines);
-  const { kept, suppressed } = applySuppressions(raw, noqa, model.lines);
+  const { kept, suppressed } = applySuppressions(raw, noqa, model.lines, root);
   const after: Finding[] = [];
+  // A rule that threw reported nothing: its `# noqa` codes cannot be judged.
+  const ran = new Set([...enabled].filter((code) => !ruleFailures.some((f) => f.code === code)));
   for (const rule of rules) {
     if (!enabled.has(rule.meta.code) || rule.phase !== 'after-suppression') continue;
     // Which suppressions are used is only known when every rule ran.
@@ -105,13 +107,14 @@ export function analyzeSyntax(text: string, input: SyntaxInput, options: Analyze
     const ctx: AfterSuppressionContext = {
       ...contextFor(rule, after),
       noqa,
-      enabledCodes: enabled,
+      enabledCodes: ran,
       knownCodes: new Set(RULES_BY_CODE.keys()),
+      ruleNames: new Map([...RULES_BY_CODE].map(([code, r]) => [code, r.meta.name])),
     };
     runRule(rule, ctx, ruleFailures, options);
   }
   // Findings of after-suppression rules can be suppressed too (`# noqa: PDS100`), but never mark codes as used.
-  const afterKept = applySuppressions(after, noqa.map((d) => ({ ...d, used: new Set(d.used) })), model.lines);
+  const afterKept = applySuppressions(after, noqa.map((d) => ({ ...d, used: new Set(d.used) })), model.lines, root);
   const findings = [...kept, ...afterKept.kept].sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
   const t4 = performance.now();
   return {

@@ -76,8 +76,12 @@ export function suppressionLine(finding: Pick<Finding, 'start'>, lines: LineInde
   return lines.lineOf(finding.start);
 }
 
-/** Splits findings into kept and suppressed, and records which directive codes were used. */
-export function applySuppressions(findings: Finding[], directives: NoqaDirective[], lines: LineIndex): { kept: Finding[]; suppressed: Finding[] } {
+/**
+ * Splits findings into kept and suppressed, and records which directive codes were used. With
+ * the tree, a finding on a line that ends inside a multi-line string is also suppressed by a
+ * comment after the string, where {@link noqaEdit} puts it.
+ */
+export function applySuppressions(findings: Finding[], directives: NoqaDirective[], lines: LineIndex, root?: Node): { kept: Finding[]; suppressed: Finding[] } {
   const byLine = new Map<number, NoqaDirective[]>();
   for (const d of directives) {
     const list = byLine.get(d.line) ?? [];
@@ -88,8 +92,9 @@ export function applySuppressions(findings: Finding[], directives: NoqaDirective
   const suppressed: Finding[] = [];
   for (const f of findings) {
     const line = suppressionLine(f, lines);
+    const alternative = root && byLine.size ? commentableLine(root, lines, line) : line;
     let hit = false;
-    for (const d of byLine.get(line) ?? []) {
+    for (const d of [...(byLine.get(line) ?? []), ...(alternative !== line ? byLine.get(alternative) ?? [] : [])]) {
       if (!d.codes.length) {
         d.usedBare = true;
         hit = true;
@@ -150,4 +155,53 @@ function stringContaining(root: Node, offset: number): Node | undefined {
     node = next;
   }
   return found;
+}
+
+/**
+ * The edit that removes `code` from a directive, keeping other tools' and used codes and the
+ * separators between them (`# noqa: E501, PDS002` → `# noqa: E501`). When every code left is in
+ * `removable` (the other codes being removed too), the whole `# noqa: ...` goes with the
+ * whitespace before it (the whole line when the comment stands alone on it), and text after the
+ * directive stays a comment: never `# noqa:` with nothing. The edits for several codes of one
+ * directive never overlap when applied together, except those of the last code and the one before
+ * it (the second waits for the next round of fix-all).
+ */
+export function removeNoqaCodeEdit(text: string, lines: LineIndex, directive: NoqaDirective, code: NoqaCode, removable: readonly NoqaCode[] = [code]): TextEdit {
+  if (directive.codes.every((c) => c === code || removable.includes(c))) return removeDirectiveEdit(text, lines, directive);
+  const i = directive.codes.indexOf(code);
+  const next = directive.codes[i + 1];
+  // The code with the separator after it, or before it for the last one.
+  if (next) return { start: code.start, end: next.start, newText: '' };
+  return { start: directive.codes[i - 1].end, end: code.end, newText: '' };
+}
+
+function removeDirectiveEdit(text: string, lines: LineIndex, d: NoqaDirective): TextEdit {
+  const head = text.slice(d.start, d.directiveStart);
+  const tail = text.slice(d.directiveEnd, d.end);
+  if (head.trim() === '') {
+    if (tail.trim() === '') {
+      const line = lines.lineOf(d.start);
+      const lineStart = lines.lineStarts[line];
+      const before = text.slice(lineStart, d.start);
+      if (before.trim() === '') {
+        // A comment alone on its line: remove the line.
+        const next = line + 1 < lines.lineCount ? lines.lineStarts[line + 1] : lines.lineEndWithoutBreak(line);
+        return { start: line + 1 < lines.lineCount ? lineStart : trimmedEnd(text, lineStart, d.start), end: next, newText: '' };
+      }
+      return { start: trimmedEnd(text, lineStart, d.start), end: d.end, newText: '' };
+    }
+    // `# noqa: PDS002  # type: ignore` → `# type: ignore`; `# noqa: PDS002 reason` → `# reason`.
+    const rest = tail.replace(/^[ \t]+/, '');
+    if (rest.startsWith('#')) return { start: d.directiveStart, end: d.directiveEnd + (tail.length - rest.length), newText: '' };
+    return { start: d.directiveStart, end: d.directiveEnd, newText: '#' };
+  }
+  // `# reason  # noqa: PDS002` → `# reason`.
+  return { start: trimmedEnd(text, d.start, d.directiveStart), end: d.directiveEnd, newText: '' };
+}
+
+/** The offset after the last non-blank character of text[from, to). */
+function trimmedEnd(text: string, from: number, to: number): number {
+  let at = to;
+  while (at > from && (text[at - 1] === ' ' || text[at - 1] === '\t')) at--;
+  return at;
 }

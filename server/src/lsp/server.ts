@@ -8,7 +8,10 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   CodeActionKind,
+  type CodeAction,
   type CodeActionParams,
+  type CompletionItem,
+  type CompletionParams,
   type Connection,
   type Diagnostic,
   DiagnosticSeverity,
@@ -31,7 +34,12 @@ import { ALL_CODES } from '../engine/rules/registry';
 import { DocumentStore } from './documents';
 import { codeActions, FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND } from './features/codeActions';
 import { docsHref, rangeOf, toDiagnostic } from './features/diagnostics';
+import { COMPLETION_TRIGGERS, type CompletionSupport, completionSupport, memberItems, offsetKeyItems } from './features/completion';
 import { hoverAt } from './features/hover';
+import { REFACTOR_KINDS, refactorActions } from './features/refactors';
+import { completionContext, sharesImports } from '../engine/authoring/completion';
+import type { ClassInfo, FileModel } from '../engine/model';
+import { LineIndex } from '../engine/source';
 import { effectiveLintSettings, parseSettings, type Settings } from './config';
 
 export interface ServerOptions {
@@ -70,6 +78,14 @@ export class PdsServer {
   private readonly reportedProblems = new Set<string>();
   /** Documents whose last parse ran out of budget: their length then, and the settings generation. */
   private readonly parseTimeouts = new Map<string, { length: number; generation: number }>();
+  /**
+   * Per document, the last analysis in which each class was intact (no syntax error): completion
+   * reads a class from it while the line being typed breaks the current parse.
+   */
+  private readonly intactClasses = new Map<string, Map<string, AnalysisResult>>();
+  /** Per document, the last analysis without any syntax error (its imports serve completion edits). */
+  private readonly lastClean = new Map<string, AnalysisResult>();
+  private completion: CompletionSupport = { snippets: false, asIs: false, labelDetails: false, markdown: false };
   private pullDiagnostics = false;
   private configurationRequests = false;
   private documentChanges = false;
@@ -90,6 +106,7 @@ export class PdsServer {
     this.pullDiagnostics = !!caps.textDocument?.diagnostic;
     this.configurationRequests = !!caps.workspace?.configuration;
     this.documentChanges = !!caps.workspace?.workspaceEdit?.documentChanges;
+    this.completion = completionSupport(caps);
     // Virtual workspaces (vscode-vfs://, untitled:) have no folder on disk: only file: ones count.
     this.workspaceFolders = (params.workspaceFolders ?? []).flatMap((f) => filePathOf(f.uri) ?? []);
     const init = params.initializationOptions as { settings?: unknown } | undefined;
@@ -103,8 +120,9 @@ export class PdsServer {
   capabilities(): ServerCapabilities {
     return {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND, ...REFACTOR_KINDS], resolveProvider: false },
       hoverProvider: true,
+      completionProvider: { triggerCharacters: COMPLETION_TRIGGERS, resolveProvider: false },
       executeCommandProvider: { commands: [SHOW_DOCUMENTATION_COMMAND] },
       ...(this.pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
     };
@@ -138,6 +156,8 @@ export class PdsServer {
       this.documents.close(uri);
       this.analyses.delete(uri);
       this.parseTimeouts.delete(uri);
+      this.intactClasses.delete(uri);
+      this.lastClean.delete(uri);
       this.settingsByUri.delete(uri);
       this.scheduleCollection();
       if (!this.pullDiagnostics) void c.sendDiagnostics({ uri, diagnostics: [] });
@@ -155,6 +175,7 @@ export class PdsServer {
       }
     });
     c.onCodeAction((p) => this.guard('codeAction', () => this.onCodeAction(p), []));
+    c.onCompletion((p) => this.guard('completion', () => this.onCompletion(p), null));
     c.onHover((p) =>
       this.guard('hover', () => {
         const doc = this.documents.get(p.textDocument.uri);
@@ -290,7 +311,11 @@ export class PdsServer {
     let withModels = 0;
     for (const [key, a] of [...this.analyses].reverse()) {
       if (!a.result) continue;
-      if (++withModels > RETAINED_MODELS && key !== uri) a.result = undefined;
+      if (++withModels > RETAINED_MODELS && key !== uri) {
+        a.result = undefined;
+        this.intactClasses.delete(key);
+        this.lastClean.delete(key);
+      }
     }
   }
 
@@ -406,6 +431,7 @@ export class PdsServer {
         });
       }
       const analysis: Analysis = { version: doc.version, generation, result, findings: result.findings, diagnostics };
+      this.rememberIntactClasses(doc.uri, result);
       this.remember(doc.uri, analysis);
       this.scheduleCollection();
       return analysis;
@@ -419,12 +445,71 @@ export class PdsServer {
     }
   }
 
-  private onCodeAction(params: CodeActionParams) {
+  private rememberIntactClasses(uri: string, result: AnalysisResult): void {
+    const byName = this.intactClasses.get(uri) ?? new Map<string, AnalysisResult>();
+    for (const c of result.model.classes) if (c.role && !c.nested && !c.hasSyntaxError) byName.set(c.name, result);
+    this.intactClasses.set(uri, byName);
+    if (!result.root.hasError) this.lastClean.set(uri, result);
+  }
+
+  /** The class in the last analysis where it was intact. */
+  private intactClass(uri: string, name: string): { model: FileModel; cls: ClassInfo } | undefined {
+    const result = this.intactClasses.get(uri)?.get(name);
+    const cls = result?.model.classes.find((c) => c.name === name && !c.nested && !c.hasSyntaxError);
+    return result && cls ? { model: result.model, cls } : undefined;
+  }
+
+  /**
+   * Completion costs nothing outside a completion context (decided from the text), and usually no
+   * analysis inside one: classes come from the kept intact analyses, import edits from the last
+   * clean one while the text above the imports is unchanged. Otherwise the current version is
+   * analysed once (cached, and shared with the diagnostics).
+   */
+  private onCompletion(params: CompletionParams): CompletionItem[] | null {
+    const doc = this.documents.get(params.textDocument.uri);
+    if (!doc) return null;
+    const text = doc.getText();
+    const offset = doc.offsetAt(params.position);
+    const lines = new LineIndex(text);
+    const context = completionContext(text, lines, offset);
+    if (!context) return null;
+    const cached = this.analyses.get(doc.uri);
+    let current = cached?.version === doc.version ? cached.result?.model : undefined;
+    const intact = (name: string) => this.intactClass(doc.uri, name);
+    if (context === 'offsetKey') {
+      let items = offsetKeyItems(doc, { text, offset, lines, current, intact }, this.completion);
+      if (!items.length && !current) {
+        current = this.fullAnalysisOf(doc)?.model;
+        if (current) items = offsetKeyItems(doc, { text, offset, lines, current, intact }, this.completion);
+      }
+      return items.length ? items : null;
+    }
+    // The kept model serves the import edits while the text is unchanged up to the imports.
+    const kept = this.lastClean.get(doc.uri)?.model;
+    const importModel = current ?? (kept && sharesImports(kept, text) ? kept : (current = this.fullAnalysisOf(doc)?.model));
+    if (!importModel) return null;
+    const items = memberItems(doc, { text, offset, lines, current, importModel, intact }, this.completion);
+    return items.length ? items : null;
+  }
+
+  private onCodeAction(params: CodeActionParams): CodeAction[] {
     const doc = this.documents.get(params.textDocument.uri);
     if (!doc) return [];
     const analysis = this.analysisOf(doc);
     const settings = this.settingsByUri.get(doc.uri) ?? parseSettings({}).settings;
     const lint = effectiveLintSettings(this.fileConfigFor(doc.uri), settings);
+    return [...this.quickFixes(params, doc, analysis, lint, settings), ...this.refactors(params, doc)];
+  }
+
+  /** The refactors at the range, when the request admits their kind (they need the model). */
+  private refactors(params: CodeActionParams, doc: TextDocument): CodeAction[] {
+    const only = params.context.only;
+    if (only?.length && !only.some((o) => REFACTOR_KINDS.some((k) => k === o || k.startsWith(`${o}.`)))) return [];
+    const model = this.fullAnalysisOf(doc)?.model;
+    return model ? refactorActions(doc, model, params.range, this.documentChanges) : [];
+  }
+
+  private quickFixes(params: CodeActionParams, doc: TextDocument, analysis: Analysis | undefined, lint: ReturnType<typeof effectiveLintSettings>, settings: Settings): CodeAction[] {
     return codeActions(params, {
       document: doc,
       findings: analysis?.findings ?? [],

@@ -2,6 +2,7 @@
 // package is complete and that the native tree-sitter binding loads from it.
 'use strict';
 const assert = require('assert');
+const fs = require('fs');
 const path = require('path');
 const vscode = require('vscode');
 const { waitFor, withCode, extensionApi, pitfall, open } = require('./common');
@@ -17,6 +18,15 @@ async function run() {
   await open(uri);
   const [d] = await waitFor('a PDS020 diagnostic from the installed extension', () => withCode(uri, 'PDS020').length && withCode(uri, 'PDS020'));
   assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Error);
+  // The declarative contributions ship too: snippet files, grammars, the language configuration.
+  const contributes = ext.packageJSON.contributes;
+  const shipped = [
+    ...(contributes.snippets || []).map((s) => s.path),
+    ...(contributes.grammars || []).map((g) => g.path),
+    ...(contributes.languages || []).map((l) => l.configuration).filter(Boolean),
+  ];
+  assert.ok(shipped.length >= 4, `contributions: ${JSON.stringify(shipped)}`);
+  for (const rel of shipped) assert.ok(fs.existsSync(path.join(ext.extensionPath, rel)), `the VSIX lacks ${rel}`);
   console.log('vsix suite passed');
 }
 

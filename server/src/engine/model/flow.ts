@@ -171,3 +171,152 @@ export function isInTailPosition(statement: Node, fn: FunctionInfo): boolean {
     current = owner;
   }
 }
+
+/**
+ * What is known to hold where a node runs: a name is truthy or falsy (`if rows:`, `if not rows:`,
+ * `len(rows) > 0`, `x if rows else y`), or some other condition we do not interpret. `early`
+ * marks facts from an earlier `if` whose body leaves (`if not rows: return ...` before the node).
+ */
+export type PathFact =
+  | { kind: 'truthiness'; name: string; truthy: boolean; node: Node; early: boolean }
+  | { kind: 'other'; node: Node; early: boolean };
+
+/** The facts a condition gives when it evaluates to `value`. */
+export function conditionFacts(cond: Node | undefined, value: boolean, early = false): PathFact[] {
+  if (!cond) return [];
+  const other: PathFact[] = [{ kind: 'other', node: cond, early }];
+  switch (cond.type) {
+    case 'parenthesized_expression':
+      return conditionFacts(cond.children.find((c) => c.named), value, early);
+    case 'not_operator':
+      return conditionFacts(childByField(cond, 'argument'), !value, early);
+    case 'boolean_operator': {
+      const op = childByField(cond, 'operator')?.type ?? cond.children.find((c) => !c.named)?.type;
+      const left = childByField(cond, 'left');
+      const right = childByField(cond, 'right');
+      // `a and b` true: both true; `a or b` false: both false. Otherwise nothing certain.
+      if ((op === 'and' && value) || (op === 'or' && !value)) return [...conditionFacts(left, value, early), ...conditionFacts(right, value, early)];
+      return other;
+    }
+    case 'identifier':
+      return cond.text ? [{ kind: 'truthiness', name: cond.text, truthy: value, node: cond, early }] : other;
+    case 'true':
+      // `while True:` tells nothing.
+      return value ? [] : other;
+    case 'call': {
+      const name = sizedName(cond);
+      return name ? [{ kind: 'truthiness', name, truthy: value, node: cond, early }] : other;
+    }
+    case 'comparison_operator': {
+      const operands = cond.children.filter((c) => c.named);
+      const ops = cond.children.filter((c) => !c.named).map((c) => c.type);
+      if (operands.length !== 2 || ops.length !== 1) return other;
+      const [a, b] = operands;
+      const sized = (n: Node) => sizedName(n) ?? (n.type === 'identifier' ? n.text ?? undefined : undefined);
+      const zero = (n: Node) => (n.type === 'integer' && Number(n.text) === 0) || n.type === 'list' && !n.children.some((c) => c.named);
+      const one = (n: Node) => n.type === 'integer' && Number(n.text) === 1;
+      let name: string | undefined;
+      let nonEmptyWhenTrue: boolean | undefined;
+      const op = ops[0];
+      if (sized(a) && (zero(b) || one(b))) {
+        name = sized(a);
+        if (zero(b)) nonEmptyWhenTrue = op === '>' || op === '!=' ? true : op === '==' || op === '<=' ? false : undefined;
+        else nonEmptyWhenTrue = op === '>=' ? true : op === '<' ? false : undefined;
+      } else if (sized(b) && (zero(a) || one(a))) {
+        name = sized(b);
+        if (zero(a)) nonEmptyWhenTrue = op === '<' || op === '!=' ? true : op === '==' || op === '>=' ? false : undefined;
+        else nonEmptyWhenTrue = op === '<=' ? true : op === '>' ? false : undefined;
+      }
+      // `rows == []` compares a list; `len(rows) == 0` a size: both say "empty". Plain `x == 0` of a number does too.
+      if (!name || nonEmptyWhenTrue === undefined) return other;
+      return [{ kind: 'truthiness', name, truthy: nonEmptyWhenTrue === value, node: cond, early }];
+    }
+    default:
+      return other;
+  }
+}
+
+/** `len(x)` → `x`. */
+function sizedName(n: Node): string | undefined {
+  if (n.type !== 'call') return undefined;
+  const callee = childByField(n, 'function');
+  const list = childByField(n, 'arguments');
+  const argsOf = list?.children.filter((c) => c.named && c.type !== 'comment') ?? [];
+  if (callee?.type === 'identifier' && callee.text === 'len' && argsOf.length === 1 && argsOf[0].type === 'identifier') return argsOf[0].text ?? undefined;
+  return undefined;
+}
+
+/**
+ * The facts that hold where `node` runs inside `fn`: the conditions of the `if`/`elif`/`else`,
+ * conditional expressions, `and`/`or` and `while` around it, an `other` fact for the body of a
+ * `for`, an `except` or a comprehension, and (early) the negated conditions of earlier `if`s in
+ * enclosing blocks whose body cannot complete normally.
+ */
+export function pathFacts(node: Node, fn: FunctionInfo): PathFact[] {
+  const facts: PathFact[] = [];
+  for (let child: Node = node, p = node.parent; p && child !== fn.body && child !== fn.node; child = p, p = p.parent) {
+    switch (p.type) {
+      case 'if_statement': {
+        const cond = childByField(p, 'condition');
+        if (child === cond) break;
+        const elifs = clauses(p, 'elif_clause');
+        if (child.field === 'consequence') {
+          facts.push(...conditionFacts(cond, true));
+        } else if (child.type === 'elif_clause') {
+          facts.push(...conditionFacts(cond, false));
+          for (const e of elifs) {
+            if (e === child) break;
+            facts.push(...conditionFacts(childByField(e, 'condition'), false));
+          }
+          // The elif's own condition is added when the walk passes the elif clause (below).
+        } else if (child.type === 'else_clause') {
+          facts.push(...conditionFacts(cond, false));
+          for (const e of elifs) facts.push(...conditionFacts(childByField(e, 'condition'), false));
+        }
+        break;
+      }
+      case 'elif_clause':
+        if (child.field === 'consequence') facts.push(...conditionFacts(childByField(p, 'condition'), true));
+        break;
+      case 'conditional_expression': {
+        const parts = p.children.filter((c) => c.named);
+        if (child === parts[0]) facts.push(...conditionFacts(parts[1], true));
+        else if (child === parts[2]) facts.push(...conditionFacts(parts[1], false));
+        break;
+      }
+      case 'boolean_operator': {
+        const op = childByField(p, 'operator')?.type ?? p.children.find((c) => !c.named)?.type;
+        const left = childByField(p, 'left');
+        if (child === childByField(p, 'right')) facts.push(...conditionFacts(left, op === 'and'));
+        break;
+      }
+      case 'while_statement':
+        if (child.field === 'body') facts.push(...conditionFacts(childByField(p, 'condition'), true));
+        break;
+      case 'for_statement':
+      case 'except_clause':
+      case 'except_group_clause':
+      case 'list_comprehension':
+      case 'generator_expression':
+      case 'set_comprehension':
+      case 'dictionary_comprehension':
+        if (child.field !== 'right' || p.type !== 'for_statement') facts.push({ kind: 'other', node: p, early: false });
+        break;
+      case 'block':
+        for (const stmt of p.children) {
+          if (stmt.start >= child.start) break;
+          if (stmt.type !== 'if_statement' || clauses(stmt, 'elif_clause').length) continue;
+          const cond = childByField(stmt, 'condition');
+          const elseClause = clauses(stmt, 'else_clause')[0];
+          const thenLeaves = !blockFlow(childByField(stmt, 'consequence')).normal;
+          const elseLeaves = elseClause ? !blockFlow(childByField(elseClause, 'body')).normal : false;
+          if (thenLeaves && !elseLeaves) facts.push(...conditionFacts(cond, false, true));
+          else if (elseLeaves && !thenLeaves) facts.push(...conditionFacts(cond, true, true));
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return facts;
+}

@@ -49,6 +49,14 @@ export interface FunctionInfo {
   selfCalls: Map<string, Node[]>;
   /** The docstring, if the body starts with one. */
   docstring?: string;
+  /**
+   * Locals whose value may be changed in place after it is bound: `x[k] = v`, `del x[k]`,
+   * `x.update(...)`/`setdefault`/`pop`/`clear`, or `x` passed to a call that may fill it. A dict
+   * bound to such a name has keys the literal does not show.
+   */
+  mutatedLocals: Set<string>;
+  /** `self.x[k] = v`, `self.x.update(...)`, ...: attributes changed in place. */
+  mutatedSelfAttributes: Set<string>;
 }
 
 export type BindingKind = 'assign' | 'augmented' | 'for' | 'with' | 'param' | 'unpack' | 'walrus' | 'import' | 'except' | 'del';
@@ -66,6 +74,16 @@ export interface Binding {
 }
 
 const FUNCTION_LIKE = new Set(['function_definition', 'lambda', 'class_definition']);
+
+/** Methods that change a dict (or list) in place. */
+const MUTATING_METHODS = new Set(['update', 'setdefault', 'pop', 'popitem', 'clear', '__setitem__', '__delitem__']);
+
+/** Calls that do not change the containers passed to them. */
+const NON_MUTATING_CALLS = new Set([
+  'json.dumps', 'dumps', 'str', 'repr', 'len', 'print', 'dict', 'list', 'tuple', 'sorted', 'set', 'frozenset', 'isinstance',
+  'bool', 'int', 'float', 'iter', 'copy.copy', 'copy.deepcopy', 'id', 'hash', 'type', 'any', 'all', 'min', 'max', 'sum',
+  'logging.info', 'logging.debug', 'logging.warning', 'logger.info', 'logger.debug', 'logger.warning', 'log.info', 'log.debug',
+]);
 
 function pushMap<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -228,6 +246,8 @@ export function buildFunctionInfo(node: Node, owner?: ClassInfo): FunctionInfo |
     calls: [],
     selfCalls: new Map(),
     docstring: docstringOf(body),
+    mutatedLocals: new Set(),
+    mutatedSelfAttributes: new Set(),
   };
   for (const p of params) pushMap(info.localBindings, p.name, { kind: 'param', target: p.node, statement: p.node });
 
@@ -268,13 +288,20 @@ export function buildFunctionInfo(node: Node, owner?: ClassInfo): FunctionInfo |
         const left = childByField(n, 'left');
         const right = childByField(n, 'right');
         if (left) bindPattern(left, addTarget('assign', n, right));
+        if (left) bindPattern(left, (target) => target.type === 'subscript' && recordMutation(childByField(target, 'value')));
         break;
       }
       case 'augmented_assignment': {
         const left = childByField(n, 'left');
         if (left) bindPattern(left, addTarget('augmented', n, n));
+        if (left?.type === 'subscript') recordMutation(childByField(left, 'value'));
+        // `d |= {...}` changes the dict in place.
+        if (left && childByField(n, 'operator')?.type === '|=') recordMutation(left);
         break;
       }
+      case 'delete_statement':
+        for (const target of n.children) if (target.type === 'subscript') recordMutation(childByField(target, 'value'));
+        break;
       case 'named_expression': {
         const name = childByField(n, 'name');
         const value = childByField(n, 'value');
@@ -324,9 +351,23 @@ export function buildFunctionInfo(node: Node, owner?: ClassInfo): FunctionInfo |
     return undefined;
   });
 
+  function recordMutation(object: Node | undefined): void {
+    if (!object) return;
+    if (object.type === 'identifier' && object.text) info.mutatedLocals.add(object.text);
+    const attr = isSelfAttribute(object, self);
+    if (attr) info.mutatedSelfAttributes.add(attr);
+  }
+
   function recordCall(call: Node): void {
     info.calls.push(call);
     const fn = childByField(call, 'function');
+    if (fn?.type === 'attribute' && MUTATING_METHODS.has(childByField(fn, 'attribute')?.text ?? '')) recordMutation(childByField(fn, 'object'));
+    // A container handed to a call that is not known to leave it alone may be filled there.
+    if (!(fn?.type === 'identifier' && NON_MUTATING_CALLS.has(fn.text ?? '')) && !(fn?.type === 'attribute' && NON_MUTATING_CALLS.has(`${childByField(fn, 'object')?.text}.${childByField(fn, 'attribute')?.text}`))) {
+      for (const a of childByField(call, 'arguments')?.children ?? []) {
+        if (a.type === 'identifier' || isSelfAttribute(a, self)) recordMutation(a);
+      }
+    }
     const attr = fn ? isSelfAttribute(fn, self) : undefined;
     if (attr) pushMap(info.selfCalls, attr, call);
     // setattr(self, "x", value)

@@ -4,19 +4,22 @@
  * looking for classes themselves.
  */
 import { LineIndex } from '../source';
-import { childByField, type Node } from '../syntax';
+import { childByField, isAncestor, type Node } from '../syntax';
 import { collectClasses, type ClassInfo, type ExternalClassResolver } from './classes';
 import { type Binding, buildFunctionInfo, type FunctionInfo } from './functions';
 import { collectImports, type ImportTable } from './imports';
 import { buildStreamOffsets, type StreamOffsets } from './offsets';
+import { buildPartitionRanges, type PartitionRanges } from './partitions';
 import type { SparkRole } from './roles';
 import { type WriterSend, writerSends } from './sends';
+import { type SimpleReadReturn, simpleReadReturns } from './simple-read';
 import { Evaluator } from './values';
 
 export * from './classes';
 export * from './functions';
 export * from './imports';
 export * from './offsets';
+export * from './partitions';
 export * from './roles';
 export * from './sends';
 export * from './serialization';
@@ -26,6 +29,13 @@ export * from './state';
 export * from './resources';
 export * from './schema';
 export * from './rows';
+export * from './simple-read';
+export * from './clock';
+export * from './datetimes';
+export * from './inputs';
+export * from './failures';
+export * from './endcaps';
+export * from './readlimit';
 
 /** `DataSource` methods that build readers and writers. */
 export const FACTORY_METHODS = ['streamReader', 'simpleStreamReader', 'streamWriter', 'reader', 'writer'] as const;
@@ -52,6 +62,8 @@ export class FileModel {
   readonly lines: LineIndex;
   private readonly offsetsCache = new Map<ClassInfo, StreamOffsets>();
   private readonly sendsCache = new Map<ClassInfo, WriterSend[]>();
+  private readonly simpleReadCache = new Map<ClassInfo, SimpleReadReturn[]>();
+  private readonly partitionsCache = new Map<ClassInfo, PartitionRanges>();
 
   constructor(
     readonly text: string,
@@ -126,6 +138,34 @@ export class FileModel {
       this.offsetsCache.set(reader, result);
     }
     return result;
+  }
+
+  /** The return paths of a simple reader's `read(start)`: rows and next offset of each (memoized). */
+  simpleReadReturns(reader: ClassInfo): SimpleReadReturn[] {
+    let result = this.simpleReadCache.get(reader);
+    if (!result) {
+      result = simpleReadReturns(reader);
+      this.simpleReadCache.set(reader, result);
+    }
+    return result;
+  }
+
+  /**
+   * The ranges a stream reader's `partitions()` builds, whether consecutive ranges (or batches)
+   * share a boundary, and how `read()` treats the bounds (memoized).
+   */
+  partitionRanges(reader: ClassInfo): PartitionRanges {
+    let result = this.partitionsCache.get(reader);
+    if (!result) {
+      result = buildPartitionRanges(reader, { evaluator: this.evaluator, textOf: (n) => this.textOf(n), offsets: this.offsets(reader) });
+      this.partitionsCache.set(reader, result);
+    }
+    return result;
+  }
+
+  /** True when the node belongs to this file's tree (not to a class of another file). */
+  contains(node: Node): boolean {
+    return isAncestor(this.root, node);
   }
 
   /** What a stream writer's `write()` and the methods it calls send out, with idempotency evidence (memoized). */

@@ -33,6 +33,8 @@ export interface OffsetShape {
   keys: string[];
   /** Some keys are not known. */
   open: boolean;
+  /** `json.dumps(..., sort_keys=True)`: the text has the keys sorted, whatever the dict's order. */
+  sortedKeys?: boolean;
   value: Value;
 }
 
@@ -56,6 +58,16 @@ export interface OffsetParamUse {
   param: string;
 }
 
+/** `"k" in start` (a key the code checks for before reading it), `isinstance(start, str)` (a type it checks). */
+export interface OffsetTest {
+  kind: 'key' | 'type';
+  /** The key tested, for `kind: 'key'`. */
+  key?: string;
+  node: Node;
+  method: FunctionInfo;
+  param: string;
+}
+
 export interface ConsumerMethod {
   method: FunctionInfo;
   /** Parameters that receive offsets. */
@@ -68,12 +80,31 @@ export interface StreamOffsets {
   consumers: ConsumerMethod[];
   keyReads: OffsetKeyRead[];
   paramUses: OffsetParamUse[];
+  /** Membership and type tests of the offsets the consumers receive. */
+  tests: OffsetTest[];
+}
+
+/**
+ * The key an entry has once the offset went through JSON: its string, or for a literal `0`,
+ * `True`, `None` the text `json.dumps` makes of it (`"0"`, `"true"`, `"null"`).
+ */
+export function jsonKeyOf(entry: { key: string | undefined; keyNode: Node }): string | undefined {
+  if (entry.key !== undefined) return entry.key;
+  const n = entry.keyNode;
+  if (n.type === 'integer' && /^[0-9][0-9_]*$/.test(n.text ?? '')) return String(Number(n.text!.replace(/_/g, '')));
+  if (n.type === 'true') return 'true';
+  if (n.type === 'false') return 'false';
+  if (n.type === 'none') return 'null';
+  return undefined;
 }
 
 /** The shape of one produced value. */
 export function shapeOf(value: Value): OffsetShape {
   if (value.kind === 'dict') {
-    return { form: 'dict', keys: (value.entries ?? []).flatMap((e) => (e.key !== undefined ? [e.key] : [])), open: !!value.open || (value.entries ?? []).some((e) => e.key === undefined), value };
+    // A dict made by an operator (`a | b`) has no entries recorded: its keys are not known.
+    const keys = (value.entries ?? []).map(jsonKeyOf);
+    const open = !!value.open || !value.entries || keys.some((k) => k === undefined);
+    return { form: 'dict', keys: keys.filter((k): k is string => k !== undefined), open, value };
   }
   if (value.kind === 'json') {
     const dict = value.inner?.find((v) => v.kind === 'dict');
@@ -85,6 +116,32 @@ export function shapeOf(value: Value): OffsetShape {
   }
   if (value.kind === 'unknown' || value.kind === 'param') return { form: 'unknown', keys: [], open: true, value };
   return { form: 'other', keys: [], open: true, value };
+}
+
+/**
+ * Every shape a returned offset can have: one per alternative, and for `json.dumps(x)` one per
+ * alternative of `x` (still of form `json`). Duplicated keys of one dict literal count once.
+ */
+export function offsetShapes(values: Value[]): OffsetShape[] {
+  const out: OffsetShape[] = [];
+  for (const v of values) {
+    if (v.kind === 'json' && v.inner?.length) {
+      const sortKeys = v.node.type === 'call' ? args(v.node).keywords.get('sort_keys') : undefined;
+      const sortedKeys = !!sortKeys && sortKeys.type !== 'false' && sortKeys.type !== 'none';
+      for (const inner of v.inner) {
+        if (inner.kind === 'dict') {
+          const shape = shapeOf(inner);
+          out.push({ ...shape, keys: [...new Set(shape.keys)], form: 'json', value: v, sortedKeys });
+        }
+        else if (inner.kind === 'unknown' || inner.kind === 'param') out.push({ form: 'json', keys: [], open: true, value: v });
+        else out.push({ form: 'json', keys: [], open: false, value: v });
+      }
+      continue;
+    }
+    const shape = shapeOf(v);
+    out.push({ ...shape, keys: [...new Set(shape.keys)] });
+  }
+  return out;
 }
 
 function consumerParams(reader: ClassInfo, fn: FunctionInfo): string[] {
@@ -140,17 +197,16 @@ export function buildStreamOffsets(reader: ClassInfo, evaluator: Evaluator): Str
   }
 
   const consumers: ConsumerMethod[] = [];
-  const keyReads: OffsetKeyRead[] = [];
-  const paramUses: OffsetParamUse[] = [];
+  const uses: OffsetUses = { keyReads: [], paramUses: [], tests: [] };
   for (const name of CONSUMER_NAMES) {
     const method = findMethod(reader, name);
     if (!method) continue;
     const params = consumerParams(reader, method);
     if (!params.length) continue;
     consumers.push({ method, params });
-    collectOffsetUses(method, params, evaluator, keyReads, paramUses, new Set(), method);
+    collectOffsetUses(method, params, evaluator, uses, new Set());
   }
-  return { reader, producers, consumers, keyReads, paramUses };
+  return { reader, producers, consumers, ...uses };
 }
 
 interface Trace {
@@ -211,21 +267,24 @@ function calleeName(callee: Node | undefined): string | undefined {
  * Records the key reads and the treatment (string or dict) of offset parameters in `fn`, and in
  * helpers it passes them to (`self._parse(start)`, `Offset.from_json(start)`), one level deep each.
  */
-function collectOffsetUses(
-  fn: FunctionInfo,
-  paramNames: string[],
-  evaluator: Evaluator,
-  keyReads: OffsetKeyRead[],
-  paramUses: OffsetParamUse[],
-  seen: Set<FunctionInfo>,
-  reportAs: FunctionInfo,
-  initial?: Map<string, Trace>,
-): void {
+interface OffsetUses {
+  keyReads: OffsetKeyRead[];
+  paramUses: OffsetParamUse[];
+  tests: OffsetTest[];
+}
+
+function collectOffsetUses(fn: FunctionInfo, paramNames: string[], evaluator: Evaluator, uses: OffsetUses, seen: Set<FunctionInfo>, initial?: Map<string, Trace>): void {
   if (seen.has(fn) || seen.size > 6) return;
   seen.add(fn);
+  const { keyReads, paramUses, tests } = uses;
   const params = initial ?? new Map(paramNames.map((p) => [p, { param: p, viaJson: false }]));
   walkScope(fn.body, (n) => {
-    if (n.type === 'subscript') {
+    if (n.type === 'comparison_operator' && n.children.some((c) => c.type === 'in' || c.type === 'not in')) {
+      const operands = n.children.filter((c) => c.named);
+      const key = stringValue(operands[0]);
+      const trace = traceToParam(operands[1], fn, params);
+      if (key !== undefined && trace) tests.push({ kind: 'key', key, node: n, method: fn, param: trace.param });
+    } else if (n.type === 'subscript') {
       const object = childByField(n, 'value');
       const index = childByField(n, 'subscript');
       const trace = traceToParam(object, fn, params);
@@ -238,6 +297,10 @@ function collectOffsetUses(
       const callee = childByField(n, 'function');
       const name = calleeName(callee);
       const callArgs = args(n);
+      if (name === 'isinstance' || name === 'type') {
+        const trace = traceToParam(callArgs.positional[0], fn, params);
+        if (trace) tests.push({ kind: 'type', node: n, method: fn, param: trace.param });
+      }
       if (callee?.type === 'attribute' && childByField(callee, 'attribute')?.text === 'get') {
         const object = childByField(callee, 'object');
         const trace = traceToParam(object, fn, params);
@@ -264,7 +327,7 @@ function collectOffsetUses(
         const targetParams = target.params.slice(target.selfName || target.isClassMethod ? 1 : 0);
         const p = targetParams[i];
         if (!p) return;
-        collectOffsetUses(target, [p.name], evaluator, keyReads, paramUses, seen, reportAs, new Map([[p.name, trace]]));
+        collectOffsetUses(target, [p.name], evaluator, uses, seen, new Map([[p.name, trace]]));
       });
     }
     return undefined;

@@ -527,7 +527,7 @@ function collectKeys(node: Node, fn: FunctionInfo, ctx: SendContext, out: Idempo
 }
 
 /** The arguments the methods of the class pass to parameter `name` of method `fn` (`self.fn(...)` calls). */
-function argumentsFor(fn: FunctionInfo, name: string): { arg: Node; caller: FunctionInfo }[] {
+export function argumentsFor(fn: FunctionInfo, name: string): { arg: Node; caller: FunctionInfo }[] {
   const out: { arg: Node; caller: FunctionInfo }[] = [];
   const owner = fn.owner;
   if (!owner) return out;
@@ -630,9 +630,30 @@ function dependsOnData(node: Node, fn: FunctionInfo, writer: ClassInfo, visited:
       }
       if (found) break;
     }
+    // A local list or dict the rows are put into: `events.append({...row...})`.
+    if (!found) {
+      for (const value of mutationArguments(fn, n.text)) {
+        if (dependsOnData(value, fn, writer, visited, depth + 1)) {
+          found = true;
+          break;
+        }
+      }
+    }
     return undefined;
   });
   return found;
+}
+
+/** The arguments of `name.append(...)`, `name.extend(...)`, `name.update(...)` and the like in the function. */
+function mutationArguments(fn: FunctionInfo, name: string): Node[] {
+  const out: Node[] = [];
+  for (const call of fn.calls) {
+    const callee = childByField(call, 'function');
+    if (callee?.type !== 'attribute' || !MUTATORS.has(childByField(callee, 'attribute')?.text ?? '')) continue;
+    const object = childByField(callee, 'object');
+    if (object?.type === 'identifier' && object.text === name) out.push(...args(call).all);
+  }
+  return out;
 }
 
 /** A `self` attribute that holds state built while writing: assigned outside `__init__`, or mutated. */

@@ -112,10 +112,11 @@ export interface EvaluationContext {
 
 type Env = Map<string, Value[]>;
 
-const MAX_DEPTH = 8;
+const MAX_DEPTH = 12;
 const MAX_ALTERNATIVES = 24;
 
-const CLOCK_APIS = new Map<string, ValueKind>([
+/** Functions that read the wall clock, and the kind of value they return. */
+export const CLOCK_APIS: ReadonlyMap<string, ValueKind> = new Map<string, ValueKind>([
   ['datetime.datetime.now', 'datetime'],
   ['datetime.datetime.utcnow', 'datetime'],
   ['datetime.datetime.today', 'datetime'],
@@ -155,6 +156,7 @@ export function derive(kind: ValueKind, node: Node, from: Value | undefined, ext
     if (from.rounded) v.rounded = from.rounded;
     if (from.lag) v.lag = from.lag;
     if (from.naive) v.naive = from.naive;
+    if (from.naiveUnlessTextHasOffset) v.naiveUnlessTextHasOffset = true;
     if (from.aware) v.aware = from.aware;
     if (from.fromJson) v.fromJson = from.fromJson;
     if (from.fromParam) v.fromParam = from.fromParam;
@@ -235,6 +237,8 @@ export class Evaluator {
   private readonly returnCache = new Map<FunctionInfo, Value[]>();
   private readonly attributeCache = new Map<string, Value[]>();
   private readonly inProgress = new Set<unknown>();
+  /** How many evaluations the depth limit cut short (results that depend on one are not cached). */
+  private truncations = 0;
 
   constructor(readonly ctx: EvaluationContext) {}
 
@@ -246,15 +250,21 @@ export class Evaluator {
   evaluate(expr: Node | undefined, scope?: FunctionInfo, env?: Env, depth = 0): Value[] {
     if (!expr) return [];
     if (!env && this.cache.has(expr)) return this.cache.get(expr)!;
-    if (depth > MAX_DEPTH || this.inProgress.has(expr)) return [unknown(expr)];
+    if (depth > MAX_DEPTH) {
+      this.truncations++;
+      return [unknown(expr)];
+    }
+    if (this.inProgress.has(expr)) return [unknown(expr)];
     this.inProgress.add(expr);
+    const before = this.truncations;
     let result: Value[];
     try {
       result = limit(this.evaluateUncached(expr, scope, env, depth + 1));
     } finally {
       this.inProgress.delete(expr);
     }
-    if (!env) this.cache.set(expr, result);
+    // A result cut short by the depth limit is only what this depth could see: do not keep it.
+    if (!env && this.truncations === before) this.cache.set(expr, result);
     return result;
   }
 
@@ -311,7 +321,17 @@ export class Evaluator {
       case 'conditional_expression': {
         const parts = expr.children.filter((c) => c.named);
         // a if cond else b
-        return [...this.evaluate(parts[0], scope, env, depth), ...this.evaluate(parts[2], scope, env, depth)];
+        const whenTrue = this.evaluate(parts[0], scope, env, depth);
+        const whenFalse = this.evaluate(parts[2], scope, env, depth);
+        // `dt if dt.tzinfo else dt.replace(tzinfo=utc)`: the bare `dt` is only taken when it is aware.
+        const test = zoneTest(parts[1]);
+        if (test) {
+          const present = test.naiveWhen ? parts[2] : parts[0];
+          if (present?.type === 'identifier' && present.text === test.name) {
+            return test.naiveWhen ? [...whenTrue, ...whenFalse.map(madeAware)] : [...whenTrue.map(madeAware), ...whenFalse];
+          }
+        }
+        return [...whenTrue, ...whenFalse];
       }
       case 'boolean_operator': {
         const left = childByField(expr, 'left');
@@ -405,8 +425,11 @@ export class Evaluator {
         extra.lag = expr;
       }
       const from = l.clock ? l : r?.clock ? r : l;
-      const v = derive(kind, expr, from, extra);
+      let v = derive(kind, expr, from, extra);
       if (l.kind === 'str' || l.kind === 'json') Object.assign(v, { kind: 'str' });
+      // `dt.isoformat() + "Z"`: the text now has a zone.
+      const rightNode = childByField(expr, 'right');
+      if (op === '+' && l.kind === 'str' && rightNode?.type === 'string' && /^(Z|[+-]\d\d:?\d\d)$/.test(stringValue(rightNode) ?? '')) v = withZone(v);
       out.push(v);
     }
     return out.length ? out : [unknown(expr)];
@@ -417,7 +440,14 @@ export class Evaluator {
     if (env?.has(name)) return env.get(name)!;
     if (scope) {
       const bindings = reachingBindings(scope, name, expr);
-      if (bindings.length) return bindings.flatMap((b) => this.binding(b, scope, env, depth));
+      if (bindings.length) {
+        // `if dt.tzinfo is None: dt = dt.replace(tzinfo=...)` (or raise): what reaches from before it is aware.
+        const guard = zoneGuardBefore(scope, name, expr);
+        return bindings.flatMap((b) => {
+          const values = this.binding(b, scope, env, depth);
+          return guard && b.statement.start < guard.start ? values.map(madeAware) : values;
+        });
+      }
     }
     const moduleBindings = this.ctx.moduleBindings.get(name);
     if (moduleBindings?.length) return moduleBindings.flatMap((b) => this.binding(b, undefined, undefined, depth));
@@ -447,8 +477,13 @@ export class Evaluator {
         return [value];
       }
       case 'assign':
-      case 'walrus':
-        return b.value ? this.evaluate(b.value, scope, env, depth) : [unknown(b.target)];
+      case 'walrus': {
+        if (!b.value) return [unknown(b.target)];
+        const values = this.evaluate(b.value, scope, env, depth);
+        // A dict changed in place after it is bound has keys the literal does not show.
+        const mutated = b.target.type === 'identifier' && b.target.text && scope?.mutatedLocals.has(b.target.text);
+        return mutated ? values.map((v) => (v.kind === 'dict' && !v.open ? { ...v, open: true } : v)) : values;
+      }
       case 'augmented':
         return b.value ? this.binary(b.value, scope, env, depth) : [unknown(b.target)];
       case 'unpack': {
@@ -482,20 +517,25 @@ export class Evaluator {
     if (cached) return cached;
     if (this.inProgress.has(key)) return [];
     this.inProgress.add(key);
+    const before = this.truncations;
     const out: Value[] = [];
     try {
+      let mutated = false;
       for (const k of classLineage(cls)) {
         for (const fn of k.methods.values()) {
           for (const b of fn.selfWrites.get(attr) ?? []) out.push(...this.binding(b, fn, undefined, depth + 1));
+          if (fn.mutatedSelfAttributes.has(attr)) mutated = true;
         }
         const classLevel = k.classAttributes.get(attr);
         if (classLevel) out.push(...this.evaluate(classLevel, undefined, undefined, depth + 1));
       }
+      // `self.state["k"] = v` somewhere: the dict has keys its literal does not show.
+      if (mutated) for (let i = 0; i < out.length; i++) if (out[i].kind === 'dict' && !out[i].open) out[i] = { ...out[i], open: true };
     } finally {
       this.inProgress.delete(key);
     }
     const result = limit(out);
-    this.attributeCache.set(key, result);
+    if (this.truncations === before) this.attributeCache.set(key, result);
     return result;
   }
 
@@ -589,8 +629,10 @@ export class Evaluator {
       const cached = this.returnCache.get(fn);
       if (cached) return cached;
     }
+    if (depth > MAX_DEPTH) this.truncations++;
     if (this.inProgress.has(fn) || depth > MAX_DEPTH) return [unknown(fn.node)];
     this.inProgress.add(fn);
+    const before = this.truncations;
     let out: Value[] = [];
     try {
       if (fn.isGenerator) {
@@ -609,7 +651,7 @@ export class Evaluator {
       this.inProgress.delete(fn);
     }
     out = limit(out);
-    if (!env) this.returnCache.set(fn, out);
+    if (!env && this.truncations === before) this.returnCache.set(fn, out);
     return out;
   }
 
@@ -625,10 +667,10 @@ export class Evaluator {
         const api = qualified;
         const v: Value = { kind: clockKind, node: expr, clock: { call: expr, api } };
         if (clockKind === 'datetime') {
-          const tz = keywords.get('tz') ?? positional[0];
-          if (api.endsWith('utcnow') || !tz) v.naive = expr;
-          else v.aware = true;
           if (api === 'pandas.to_datetime') return [{ kind: 'datetime', node: expr }];
+          const zone = clockZone(api, keywords.get('tz') ?? keywords.get('tzinfo') ?? positional[0]);
+          if (zone === 'naive') v.naive = expr;
+          else if (zone === 'aware') v.aware = true;
         }
         return [v];
       }
@@ -689,7 +731,19 @@ export class Evaluator {
       case 'set':
       case 'frozenset':
         return [{ kind: 'set', node: expr }];
-      case 'iter':
+      case 'iter': {
+        // `iter(generator)` is the generator itself.
+        const inner = this.evaluate(positional[0], scope, env, depth);
+        const generators = inner.filter((v) => v.kind === 'generator').map((v) => ({ ...v, node: expr }));
+        if (generators.length === inner.length && inner.length) return generators;
+        const elements: Value[] = [];
+        for (const v of inner) {
+          if (v.kind === 'generator') continue;
+          if (v.inner) elements.push(...v.inner);
+          else if (v.items) for (const item of v.items) elements.push(...item);
+        }
+        return [...generators, { kind: 'iterator', node: expr, inner: elements }];
+      }
       case 'map':
       case 'filter':
       case 'zip':
@@ -697,7 +751,7 @@ export class Evaluator {
       case 'reversed':
       case 'itertools.chain':
       case 'itertools.islice':
-        return [{ kind: 'iterator', node: expr, inner: qualified === 'iter' ? this.elementsOf(positional[0], scope, env, depth) : [] }];
+        return [{ kind: 'iterator', node: expr, inner: [] }];
       case 'min':
       case 'max': {
         const parts = positional.flatMap((p) => this.evaluate(p, scope, env, depth));
@@ -720,7 +774,8 @@ export class Evaluator {
         return [{ kind: 'date', node: expr }];
       case 'datetime.datetime': {
         const v: Value = { kind: 'datetime', node: expr };
-        if (keywords.has('tzinfo') || positional.length >= 8) v.aware = true;
+        const tz = keywords.get('tzinfo') ?? positional[7];
+        if (tz && tz.type !== 'none') v.aware = true;
         else v.naive = expr;
         return [v];
       }
@@ -802,9 +857,15 @@ export class Evaluator {
     } else if (qualified.endsWith('utcfromtimestamp')) {
       v.naive = expr;
     } else if (qualified.endsWith('strptime')) {
-      const fmt = stringValue(positional[1]);
-      if (fmt?.includes('%z') || fmt?.includes('%Z')) v.aware = true;
-      else v.naive = expr;
+      // The format: a literal, or a constant it evaluates to (`self.FORMAT`); unknown formats say nothing.
+      let fmt = stringValue(positional[1]);
+      if (fmt === undefined && positional[1]) {
+        const formats = this.evaluate(positional[1], scope, env, depth).map((f) => (f.kind === 'str' && f.node.type === 'string' ? stringValue(f.node) : undefined));
+        if (formats.length && formats.every((f) => f !== undefined) && new Set(formats).size === 1) fmt = formats[0];
+      }
+      // Only `%z` gives a zone: `%Z` accepts a name like UTC but the result is still naive.
+      if (fmt?.includes('%z')) v.aware = true;
+      else if (fmt !== undefined) v.naive = expr;
     } else if (qualified.endsWith('fromisoformat')) {
       const literal = stringValue(positional[0]);
       if (literal !== undefined) {
@@ -844,7 +905,15 @@ export class Evaluator {
           const fmt = stringValue(positional[0]);
           const extra: Partial<Value> = {};
           if (receiver.clock && fmt !== undefined && !fmt.includes('%f')) extra.rounded = expr;
-          return [derive('str', expr, receiver, extra)];
+          const out = derive('str', expr, receiver, extra);
+          if (fmt === undefined) return [out];
+          // The text carries a zone with %z/%Z of an aware value or a literal "Z"/"+00:00"; else it has none.
+          if (ZONE_SUFFIX.test(fmt) || ((fmt.includes('%z') || fmt.includes('%Z')) && receiver.aware)) return [withZone(out)];
+          if (receiver.aware) {
+            delete out.aware;
+            out.naive = expr;
+          }
+          return [out];
         }
         if (method === 'timestamp') return [derive('float', expr, receiver)];
         if (method === 'replace') {
@@ -954,8 +1023,26 @@ function mergeProvenance(kind: ValueKind, node: Node, parts: Value[]): Value {
   const clocked = parts.find((p) => p.clock && !p.rounded) ?? parts.find((p) => p.clock);
   const v = derive(kind, node, clocked);
   const naive = parts.find((p) => p.naive);
-  if (naive?.naive) v.naive = naive.naive;
+  if (naive?.naive) {
+    v.naive = naive.naive;
+    if (naive.naiveUnlessTextHasOffset) v.naiveUnlessTextHasOffset = true;
+    else delete v.naiveUnlessTextHasOffset;
+    delete v.aware;
+  } else if (parts.some((p) => p.aware)) v.aware = true;
+  // f"{dt.isoformat()}Z": a zone written after the last interpolation.
+  const tail = node.children.filter((c) => c.type === 'string_content' || c.type === 'interpolation').pop();
+  if (tail?.type === 'string_content' && ZONE_SUFFIX.test(tail.text ?? '') && (v.naive || v.aware)) return withZone(v);
   return v;
+}
+
+/** A format or text that ends with a literal zone: `...Z`, `...+00:00`. */
+const ZONE_SUFFIX = /(Z|[+-]\d\d:?\d\d)$/;
+
+function withZone(v: Value): Value {
+  const out: Value = { ...v, aware: true };
+  delete out.naive;
+  delete out.naiveUnlessTextHasOffset;
+  return out;
 }
 
 function constantString(values: Value[]): string | undefined {
@@ -971,3 +1058,100 @@ function childOf(call: Node, keyword: string): Node | undefined {
   return undefined;
 }
 
+
+/**
+ * Whether a clock read gives a naive or an aware datetime: `datetime.now()` / `utcnow()` /
+ * `today()` and `pd.Timestamp.now()` without a zone are naive; `pd.Timestamp.utcnow()`,
+ * `arrow` and `pendulum` always carry one.
+ */
+function clockZone(api: string, tz: Node | undefined): 'naive' | 'aware' | undefined {
+  switch (api) {
+    case 'datetime.datetime.utcnow':
+    case 'datetime.datetime.today':
+      return 'naive';
+    case 'pandas.Timestamp.utcnow':
+    case 'arrow.now':
+    case 'arrow.utcnow':
+    case 'pendulum.now':
+      return 'aware';
+    default:
+      return !tz || tz.type === 'none' ? 'naive' : 'aware';
+  }
+}
+
+/** The same value, known to carry a time zone. */
+function madeAware(v: Value): Value {
+  if (!v.naive && v.aware) return v;
+  if (v.kind !== 'datetime' && v.kind !== 'unknown' && !v.naive) return v;
+  const out: Value = { ...v, aware: true };
+  delete out.naive;
+  delete out.naiveUnlessTextHasOffset;
+  return out;
+}
+
+/**
+ * A test of whether `name` has a time zone: `name.tzinfo is None`, `not name.tzinfo`,
+ * `name.utcoffset() is None` (naive when true), `name.tzinfo`, `name.tzinfo is not None` (naive
+ * when false).
+ */
+export function zoneTest(cond: Node | undefined): { name: string; naiveWhen: boolean } | undefined {
+  if (!cond) return undefined;
+  if (cond.type === 'parenthesized_expression') return zoneTest(cond.children.find((c) => c.named));
+  if (cond.type === 'not_operator') {
+    const inner = zoneTest(childByField(cond, 'argument'));
+    return inner && { name: inner.name, naiveWhen: !inner.naiveWhen };
+  }
+  const zoneOf = (n: Node | undefined): string | undefined => {
+    if (n?.type === 'call') {
+      const callee = childByField(n, 'function');
+      if (callee?.type === 'attribute' && childByField(callee, 'attribute')?.text === 'utcoffset') n = callee;
+      else return undefined;
+    }
+    if (n?.type !== 'attribute') return undefined;
+    const attr = childByField(n, 'attribute')?.text;
+    const object = childByField(n, 'object');
+    return (attr === 'tzinfo' || attr === 'utcoffset') && object?.type === 'identifier' ? object.text ?? undefined : undefined;
+  };
+  const direct = zoneOf(cond);
+  if (direct) return { name: direct, naiveWhen: false };
+  if (cond.type === 'comparison_operator') {
+    const operands = cond.children.filter((c) => c.named);
+    const ops = cond.children.filter((c) => !c.named).map((c) => c.type);
+    if (operands.length !== 2 || ops.length !== 1 || !operands.some((o) => o.type === 'none')) return undefined;
+    const name = zoneOf(operands.find((o) => o.type !== 'none'));
+    if (!name) return undefined;
+    if (ops[0] === 'is' || ops[0] === '==') return { name, naiveWhen: true };
+    if (ops[0] === 'is not' || ops[0] === '!=') return { name, naiveWhen: false };
+  }
+  return undefined;
+}
+
+/**
+ * An `if` before `at` (in a block that encloses it) that makes `name` aware when it is naive:
+ * `if name.tzinfo is None:` whose body rebinds `name` or cannot complete (raise, return).
+ */
+function zoneGuardBefore(fn: FunctionInfo, name: string, at: Node): Node | undefined {
+  let found: Node | undefined;
+  for (let child: Node = at, block = at.parent; block && child !== fn.body; child = block, block = block.parent) {
+    if (block.type !== 'block') continue;
+    for (const stmt of block.children) {
+      if (stmt.start >= child.start) break;
+      if (stmt.type !== 'if_statement' || stmt.children.some((c) => c.type === 'elif_clause' || c.type === 'else_clause')) continue;
+      const test = zoneTest(childByField(stmt, 'condition'));
+      if (!test || test.name !== name || !test.naiveWhen) continue;
+      const body = childByField(stmt, 'consequence');
+      const statements = body?.children.filter((c) => c.named && c.type !== 'comment') ?? [];
+      const last = statements[statements.length - 1];
+      const exits = last?.type === 'raise_statement' || last?.type === 'return_statement';
+      const rebinds = statements.some((st) => {
+        const assign = st.type === 'expression_statement' ? st.children[0] : undefined;
+        if (assign?.type !== 'assignment') return false;
+        const left = childByField(assign, 'left');
+        return left?.type === 'identifier' && left.text === name;
+      });
+      if ((exits || rebinds) && (!found || stmt.start > found.start)) found = stmt;
+    }
+    if (block === fn.body) break;
+  }
+  return found;
+}

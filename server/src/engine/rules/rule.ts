@@ -26,10 +26,12 @@ export interface RuleContext {
 export interface AfterSuppressionContext extends RuleContext {
   /** The `# noqa` comments of the file, each with the codes that suppressed a finding. */
   readonly noqa: NoqaDirective[];
-  /** Codes of the rules that ran. */
+  /** Codes of the rules that ran (and did not fail). */
   readonly enabledCodes: ReadonlySet<string>;
   /** Every known rule code. */
   readonly knownCodes: ReadonlySet<string>;
+  /** The kebab-case name of each known rule, by code. */
+  readonly ruleNames: ReadonlyMap<string, string>;
 }
 
 export interface Rule {

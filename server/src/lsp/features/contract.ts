@@ -1,5 +1,5 @@
 /**
- * What Spark does with each contract method, for hovers. Facts from the streaming API reference
+ * What Spark does with each contract method, for hovers and completions. Facts from the streaming API reference
  * (Spark 4.0–4.2): where the method runs, what it must return, what Spark does with the value.
  */
 import type { SparkRole } from '../../engine/model';
@@ -107,19 +107,81 @@ const DATA_SOURCE: Record<string, ContractEntry> = {
     runs: 'driver (planning)',
     text: 'Called with keywords `schema=` and `overwrite=`; the writer is pickled to executors for `write()`, and built again on the driver for `commit`/`abort`.',
   },
+  reader: {
+    signature: 'reader(self, schema: StructType) -> DataSourceReader',
+    runs: 'driver (planning)',
+    text: 'The batch reader, for `spark.read.format(...)`. It is pickled to the executors that run its `read()`.',
+  },
+  writer: {
+    signature: 'writer(self, schema: StructType, overwrite: bool) -> DataSourceWriter',
+    runs: 'driver (planning)',
+    text: 'The batch writer, for `df.write.format(...)`. It is pickled to the executors that run its `write()`.',
+  },
+};
+
+const BATCH_READER: Record<string, ContractEntry> = {
+  partitions: {
+    signature: 'partitions(self) -> Sequence[InputPartition]',
+    runs: 'driver (planning)',
+    text: 'Split the read into `InputPartition`s (picklable); each is read by `read()` in its own task. Without it, Spark reads one partition.',
+  },
+  read: {
+    signature: 'read(self, partition) -> Iterator[tuple]',
+    runs: 'executor',
+    text: 'Runs on an executor, on a pickled copy of the reader. Yield tuples (or `Row`s) in schema order for the partition; return an iterator, not a list.',
+  },
+};
+
+const BATCH_WRITER: Record<string, ContractEntry> = {
+  write: {
+    signature: 'write(self, iterator) -> WriterCommitMessage',
+    runs: 'executor',
+    text: 'Runs once per task on an executor (again when the task is retried). Must return a `WriterCommitMessage` instance; Spark passes them to `commit`.',
+  },
+  commit: {
+    signature: 'commit(self, messages: list) -> None',
+    runs: 'driver',
+    text: 'Called on the driver when every task succeeded, with their messages.',
+  },
+  abort: {
+    signature: 'abort(self, messages: list) -> None',
+    runs: 'driver',
+    text: 'Called on the driver when the write failed; messages of failed tasks are `None`. Clean up what `write()` staged.',
+  },
+};
+
+const INPUT_PARTITION: Record<string, ContractEntry> = {
+  __init__: {
+    signature: '__init__(self, value)',
+    runs: 'driver',
+    text: 'Built by `partitions()` on the driver and pickled to the executor that reads it: keep plain, picklable values. `read()` gets only what the partition carries.',
+  },
 };
 
 export function contractEntry(role: SparkRole | undefined, method: string): ContractEntry | undefined {
+  const table = tableOf(role);
+  // Own keys only: a method called `toString` or `constructor` is not in the contract.
+  return table && Object.prototype.hasOwnProperty.call(table, method) ? table[method] : undefined;
+}
+
+function tableOf(role: SparkRole | undefined): Record<string, ContractEntry> | undefined {
   switch (role) {
     case 'DataSourceStreamReader':
-      return STREAM_READER[method];
+      return STREAM_READER;
     case 'SimpleDataSourceStreamReader':
-      return SIMPLE_READER[method];
+      return SIMPLE_READER;
     case 'DataSourceStreamWriter':
     case 'DataSourceArrowStreamWriter':
-      return STREAM_WRITER[method];
+      return STREAM_WRITER;
     case 'DataSource':
-      return DATA_SOURCE[method];
+      return DATA_SOURCE;
+    case 'DataSourceReader':
+      return BATCH_READER;
+    case 'DataSourceWriter':
+    case 'DataSourceArrowWriter':
+      return BATCH_WRITER;
+    case 'InputPartition':
+      return INPUT_PARTITION;
     default:
       return undefined;
   }

@@ -13,6 +13,10 @@ const ROLE_DOC: Record<string, string> = {
   DataSourceStreamWriter: 'stream writer',
   DataSourceArrowStreamWriter: 'stream writer',
   DataSource: 'data source',
+  DataSourceReader: 'batch reader',
+  DataSourceWriter: 'batch writer',
+  DataSourceArrowWriter: 'batch writer',
+  InputPartition: 'input partition',
 };
 
 function kindName(v: Value): string {
