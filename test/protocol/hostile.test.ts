@@ -142,12 +142,16 @@ describe('language server: hostile documents', () => {
     client.close(uri);
   });
 
-  it('answers hovers and code actions on every odd document without an internal error', async () => {
+  it('answers hovers, completions and code actions on every odd document without an internal error', async () => {
     const texts = [`\ufeff${BODY}`, BODY.replace(/\n/g, '\r'), `x = "\0"\n${BODY}`, `${READER_HEAD}    def latestOffset(self):\n        return ${'{"k": '.repeat(10_000)}1\n`];
     for (const [i, text] of texts.entries()) {
       const uri = client.open(`requests${i}.py`, text);
       await client.diagnostics(uri, 1);
       await client.hover(uri, text.includes('partitions') ? positionOf(text, 'partitions') : { line: 4, character: 8 });
+      for (const position of [{ line: 0, character: 0 }, { line: 2, character: 1 }, { line: 4, character: 9 }, { line: 999, character: 999 }]) {
+        assert.ok(Array.isArray(await client.completion(uri, position)));
+        assert.ok(Array.isArray(await client.completion(uri, position, '.')));
+      }
       assert.ok(Array.isArray(await client.codeActions(uri, { start: { line: 0, character: 0 }, end: { line: 3, character: 0 } }, [], ['source.fixAll.pds'])));
       client.close(uri);
     }

@@ -219,11 +219,16 @@ describe('property: the server answers and matches a fresh analysis after random
             const diagnostics = await client.diagnostics(uri, version);
             assert.deepEqual(shapeOf(diagnostics), await fresh(text));
             assert.ok(await client.codeActions(uri, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, []));
+            const last = new LineIndex(text).positionAt(Math.min(text.length, edits[edits.length - 1].at));
+            assert.ok(Array.isArray(await client.completion(uri, last)));
+            assert.ok(await client.hover(uri, last) !== undefined);
             client.close(uri);
           },
         ),
         { seed: SEED, numRuns: Math.ceil(Number(process.env.PDS_PROPERTY_RUNS ?? 200) / 2) },
       );
+      // Internal errors are caught and logged, not crashes: the log says whether any happened.
+      assert.deepEqual(client.logs.filter((l) => /internal error|failed|could not analyse|uncaught/.test(l)), []);
     } finally {
       await client.stop();
     }
