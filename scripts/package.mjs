@@ -62,8 +62,8 @@ for (const target of targets) {
   for (const f of fs.readdirSync(path.join(root, 'dist'))) {
     if (!f.endsWith('.map')) copy(path.join(root, 'dist', f), path.join(stage, 'dist', f));
   }
-  // The dry-run harness is Python, shipped as is.
-  if (fs.existsSync(path.join(root, 'server/dryrun'))) copy(path.join(root, 'server/dryrun'), path.join(stage, 'server/dryrun'));
+  // The dry-run harness is Python, shipped as is (the bundled client finds it at dist/../server/dryrun).
+  copy(path.join(root, 'server/dryrun'), path.join(stage, 'server/dryrun'));
 
   // Native bindings: this platform's binary only. On the build machine's own platform, a binary
   // compiled here (build/Release) is preferred: it matches the C++ runtime of older Linux
@@ -94,7 +94,7 @@ for (const target of targets) {
   // detection) is satisfied, and left out of the VSIX by .vscodeignore.
   copy(path.join(root, 'node_modules', 'node-addon-api', 'package.json'), path.join(nm, 'node-addon-api', 'package.json'));
 
-  fs.writeFileSync(path.join(stage, '.vscodeignore'), ['**/*.map', '**/*.ts', 'node_modules/node-addon-api/**', 'node_modules/node-gyp-build/*.md', 'node_modules/node-gyp-build/build-test.js', 'node_modules/node-gyp-build/bin.js', 'node_modules/node-gyp-build/optional.js'].join('\n'));
+  fs.writeFileSync(path.join(stage, '.vscodeignore'), ['**/*.map', '**/*.ts', '**/__pycache__/**', '**/*.pyc', 'node_modules/node-addon-api/**', 'node_modules/node-gyp-build/*.md', 'node_modules/node-gyp-build/build-test.js', 'node_modules/node-gyp-build/bin.js', 'node_modules/node-gyp-build/optional.js'].join('\n'));
   const vsix = path.join(outDir, `${pkg.name}-${target}-${pkg.version}.vsix`);
   run(process.execPath, [path.join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--target', target, '--dependencies', '--out', vsix], stage);
   built.push(vsix);

@@ -138,7 +138,7 @@ describe('pds-lint output formats', () => {
       assert.ok(['error', 'warning', 'note'].includes(result.level));
       assert.ok(result.message.text.length > 0);
       const loc = result.locations[0].physicalLocation;
-      assert.match(loc.artifactLocation.uri, /^examples\/pitfalls\/PDS\d{3}_\w+\.py$/);
+      assert.match(loc.artifactLocation.uri, /^examples\/pitfalls\/\w+\.py$/);
       assert.ok(loc.region.startLine >= 1 && loc.region.startColumn >= 1 && loc.region.endLine >= loc.region.startLine);
     }
     assert.ok(run.results.some((x: { fixes?: unknown[] }) => x.fixes?.length), 'fixes are included');
@@ -151,7 +151,7 @@ describe('pds-lint output formats', () => {
     const lines = r.stdout.trim().split('\n');
     assert.ok(lines.length > 5);
     for (const line of lines) {
-      assert.match(line, /^::(error|warning|notice) title=pds-lint \(PDS\d{3}\),file=examples\/pitfalls\/PDS\d{3}_\w+\.py,line=\d+,col=\d+,endLine=\d+,endColumn=\d+::PDS\d{3} /);
+      assert.match(line, /^::(error|warning|notice) title=pds-lint \(PDS\d{3}\),file=examples\/pitfalls\/\w+\.py,line=\d+,col=\d+,endLine=\d+,endColumn=\d+::PDS\d{3} /);
     }
   });
 });

@@ -32,8 +32,21 @@ describe('settings schema and package.json', () => {
     assert.deepEqual(properties['pdsLint.run'].enum, ['onType', 'onSave']);
   });
 
+  it('run code only in trusted workspaces: limited support, pythonPath restricted, the dry run disabled', () => {
+    const manifest = pkg as unknown as {
+      capabilities: { untrustedWorkspaces: { supported: unknown; restrictedConfigurations: string[] } };
+      contributes: { commands: { command: string; enablement?: string }[]; menus: Record<string, { command: string; when?: string }[]> };
+    };
+    assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations, ['pdsLint.pythonPath']);
+    assert.equal(manifest.contributes.commands.find((c) => c.command === 'pdsLint.dryRun')?.enablement, 'isWorkspaceTrusted');
+    for (const entries of Object.values(manifest.contributes.menus)) {
+      for (const entry of entries.filter((e) => e.command === 'pdsLint.dryRun')) assert.match(entry.when ?? '', /isWorkspaceTrusted/);
+    }
+  });
+
   it('name the commands under the PDS category', () => {
-    assert.deepEqual(pkg.contributes.commands.map((c) => c.command).sort(), ['pdsLint.restartServer', 'pdsLint.showOutput']);
+    assert.deepEqual(pkg.contributes.commands.map((c) => c.command).sort(), ['pdsLint.dryRun', 'pdsLint.restartServer', 'pdsLint.showOutput']);
     for (const c of pkg.contributes.commands) assert.equal(c.category, 'PDS');
   });
 });

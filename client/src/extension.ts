@@ -1,11 +1,14 @@
 /**
- * The VS Code side: starts the bundled language server, shows its output, restarts it on request.
- * Everything else (diagnostics, quick fixes, hovers) comes from the server.
+ * The VS Code side: starts the bundled language server, shows its output, restarts it on request,
+ * and runs the dry run (client/src/dryrun.ts: it runs the user's code, in a trusted workspace
+ * only). Everything else (diagnostics, quick fixes, hovers, the "Dry run" lenses) comes from the
+ * server, which never runs code.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { commands, type ExtensionContext, type LogOutputChannel, window, workspace } from 'vscode';
 import { LanguageClient, type LanguageClientOptions, RevealOutputChannelOn, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { DryRunFeature } from './dryrun';
 
 let client: LanguageClient | undefined;
 let output: LogOutputChannel;
@@ -33,6 +36,10 @@ function createClient(context: ExtensionContext): LanguageClient {
     synchronize: { configurationSection: 'pdsLint', fileEvents: workspace.createFileSystemWatcher('**/pyproject.toml') },
     outputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
+    middleware: {
+      // The "Dry run" lenses run code: none in an untrusted workspace.
+      provideCodeLenses: (document, token, next) => (workspace.isTrusted ? next(document, token) : []),
+    },
   };
   return new LanguageClient('pdsLint', 'PySpark Streaming Data Source Lint', serverOptions, clientOptions);
 }
@@ -74,7 +81,10 @@ export async function activate(context: ExtensionContext): Promise<PdsLintApi> {
     output,
     commands.registerCommand('pdsLint.restartServer', () => restart(context)),
     commands.registerCommand('pdsLint.showOutput', () => output.show()),
+    // Granting trust brings the lenses back: the simplest way to have them asked for again.
+    workspace.onDidGrantWorkspaceTrust(() => void restart(context)),
   );
+  new DryRunFeature(context);
   await start(context);
   return {
     serverInfo: async () => {

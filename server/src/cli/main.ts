@@ -26,6 +26,7 @@ import { type FileJob, type FileJobResult } from './jobs';
 import { lintSource } from './lint';
 import { lintFiles } from './workers';
 import { LineIndex } from '../engine/source';
+import { dryRunCommand } from '../dryrun/cli';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -65,6 +66,8 @@ Usage:
   pds-lint [options] [PATH ...]      lint files and directories (default: .)
   pds-lint - --stdin-filename PATH   lint source read from stdin
   pds-lint rule [CODE ...]           show a rule's documentation (all rules without CODE)
+  pds-lint dry-run FILE [options]    run the file's stream reader as Spark would, without Spark
+                                     (it runs the code; see 'pds-lint dry-run --help')
 
 Options:
   --format FORMAT        text (default), json, sarif or github
@@ -135,6 +138,7 @@ class ConfigResolver {
 
 export async function run(argv: string[], io: CliIo = defaultIo): Promise<number> {
   if (argv[0] === 'rule') return ruleCommand(argv.slice(1), io);
+  if (argv[0] === 'dry-run') return dryRunCommand(argv.slice(1), io);
   let parsed: ReturnType<typeof parseCli>;
   try {
     parsed = parseCli(argv);

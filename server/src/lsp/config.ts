@@ -30,7 +30,21 @@ export const SettingsSchema = z.object({
   maxAnalysisMs: z.number().int().min(0).default(5000),
   /** Traces the communication between VS Code and the server (read by the client). */
   trace: z.object({ server: z.enum(['off', 'messages', 'verbose']).default('off') }).default({}),
+  /** The interpreter of the dry run (read by the client; the server never runs code). */
+  pythonPath: z.string().default(''),
+  /** Dry-run settings (read by the client). */
+  dryRun: z
+    .object({
+      batches: z.number().int().min(1).max(1000).default(5),
+      interval: z.number().min(0).max(3600).default(0),
+      timeout: z.number().min(0.1).max(3600).default(30),
+      options: z.record(z.string()).default({}),
+    })
+    .default({}),
 });
+
+/** Settings objects whose keys package.json contributes one by one (`pdsLint.trace.server`). */
+const NESTED_SETTINGS = new Set(['trace', 'dryRun']);
 
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -42,7 +56,7 @@ export function defaultSettings(): Settings {
 export function flattenedDefaults(prefix = 'pdsLint'): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const visit = (value: unknown, key: string) => {
-    if (value && typeof value === 'object' && !Array.isArray(value) && key.endsWith('trace')) {
+    if (value && typeof value === 'object' && !Array.isArray(value) && NESTED_SETTINGS.has(key.slice(prefix.length + 1))) {
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) visit(v, `${key}.${k}`);
     } else {
       out[key] = value;

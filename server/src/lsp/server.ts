@@ -40,6 +40,7 @@ import { REFACTOR_KINDS, refactorActions } from './features/refactors';
 import { completionContext, sharesImports } from '../engine/authoring/completion';
 import type { ClassInfo, FileModel } from '../engine/model';
 import { LineIndex } from '../engine/source';
+import { dryRunLenses } from './features/codeLens';
 import { effectiveLintSettings, parseSettings, type Settings } from './config';
 
 export interface ServerOptions {
@@ -123,6 +124,7 @@ export class PdsServer {
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND, ...REFACTOR_KINDS], resolveProvider: false },
       hoverProvider: true,
       completionProvider: { triggerCharacters: COMPLETION_TRIGGERS, resolveProvider: false },
+      codeLensProvider: { resolveProvider: false },
       executeCommandProvider: { commands: [SHOW_DOCUMENTATION_COMMAND] },
       ...(this.pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
     };
@@ -182,6 +184,13 @@ export class PdsServer {
         const result = doc && this.fullAnalysisOf(doc);
         return doc && result ? hoverAt(doc, result.model, doc.offsetAt(p.position)) ?? null : null;
       }, null),
+    );
+    c.onCodeLens((p) =>
+      this.guard('codeLens', () => {
+        const doc = this.documents.get(p.textDocument.uri);
+        const result = doc && this.fullAnalysisOf(doc);
+        return doc && result ? dryRunLenses(doc, result.model) : [];
+      }, []),
     );
     c.onExecuteCommand(async (p) => {
       if (p.command !== SHOW_DOCUMENTATION_COMMAND) return null;

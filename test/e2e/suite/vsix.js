@@ -27,6 +27,10 @@ async function run() {
   ];
   assert.ok(shipped.length >= 4, `contributions: ${JSON.stringify(shipped)}`);
   for (const rel of shipped) assert.ok(fs.existsSync(path.join(ext.extensionPath, rel)), `the VSIX lacks ${rel}`);
+  // The dry-run harness ships in the VSIX, found by the bundled client next to dist/.
+  assert.ok(fs.existsSync(path.join(ext.extensionPath, 'server', 'dryrun', 'pds_dry_run.py')), 'the VSIX has server/dryrun/pds_dry_run.py');
+  const summary = await vscode.commands.executeCommand('pdsLint.dryRun', vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, 'jsonl_source.py'), undefined, { interactive: false, showReport: false });
+  assert.ok(summary && summary.exitCode === 0 && summary.rows === 50, `dry run from the VSIX: ${JSON.stringify(summary)}`);
   console.log('vsix suite passed');
 }
 
