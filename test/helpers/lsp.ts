@@ -31,6 +31,10 @@ export interface ClientOptions {
   /** Workspace folder; a fresh temp dir when absent. */
   root?: string;
   args?: string[];
+  /** More workspace folders (any scheme), after the temp dir. */
+  extraWorkspaceFolders?: string[];
+  /** Options for node itself, before the server script (e.g. `--require` a preload). */
+  nodeArgs?: string[];
   documentChanges?: boolean;
   /** Other configuration sections the client answers (`files` for `files.exclude`). */
   sections?: Record<string, unknown>;
@@ -44,6 +48,8 @@ export class TestClient {
   readonly connection: MessageConnection;
   readonly messages: { type: number; message: string }[] = [];
   readonly logs: string[] = [];
+  /** What the server wrote on stderr. */
+  stderr = '';
   readonly shownDocuments: { uri: string; external?: boolean }[] = [];
   readonly published = new Map<string, { version?: number; diagnostics: Diagnostic[] }>();
   settings: Record<string, unknown>;
@@ -55,6 +61,7 @@ export class TestClient {
   readonly progressTokens: unknown[] = [];
   initializeResult?: InitializeResult;
   private waiters: (() => void)[] = [];
+  private readonly publishListeners = new Set<(p: { uri: string; version?: number; diagnostics: Diagnostic[] }) => void>();
   readonly root: string;
 
   private constructor(
@@ -67,6 +74,7 @@ export class TestClient {
     const c = this.connection;
     c.onNotification('textDocument/publishDiagnostics', (p: { uri: string; version?: number; diagnostics: Diagnostic[] }) => {
       this.published.set(p.uri, { version: p.version, diagnostics: p.diagnostics });
+      for (const l of this.publishListeners) l(p);
       this.notify();
     });
     c.onNotification('window/showMessage', (p: { type: number; message: string }) => {
@@ -112,29 +120,57 @@ export class TestClient {
   }
 
   static async start(options: ClientOptions = {}): Promise<TestClient> {
-    const child = spawn(process.execPath, [SERVER_MAIN, '--stdio', ...(options.args ?? [])], { stdio: ['pipe', 'pipe', 'pipe'] });
-    child.stderr!.resume();
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_MAIN, '--stdio', ...(options.args ?? [])], { stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new TestClient(child, options);
-    client.initializeResult = await client.connection.sendRequest('initialize', {
-      processId: process.pid,
-      rootUri: pathToFileURL(client.root).href,
-      workspaceFolders: [{ uri: pathToFileURL(client.root).href, name: 'ws' }],
-      capabilities: {
-        textDocument: {
-          publishDiagnostics: { versionSupport: true, relatedInformation: true, codeDescriptionSupport: true, dataSupport: true },
-          ...(options.pull ? { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } } : {}),
-          codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor', 'refactor.rewrite', 'source', 'source.fixAll'] } }, isPreferredSupport: true, dataSupport: true },
-          completion: options.completion ?? {
-            completionItem: { snippetSupport: true, insertTextModeSupport: { valueSet: [1, 2] }, labelDetailsSupport: true, documentationFormat: ['markdown', 'plaintext'] },
-          },
-          hover: { contentFormat: ['markdown', 'plaintext'] },
-        },
-        workspace: { configuration: true, workspaceEdit: { documentChanges: options.documentChanges ?? true }, diagnostics: { refreshSupport: true } },
-        window: { showDocument: { support: true }, workDoneProgress: !!options.workDoneProgress },
-      },
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      client.stderr += chunk;
     });
+    try {
+      client.initializeResult = await client.request<InitializeResult>('initialize', {
+        processId: process.pid,
+        rootUri: pathToFileURL(client.root).href,
+        workspaceFolders: [{ uri: pathToFileURL(client.root).href, name: 'ws' }, ...(options.extraWorkspaceFolders ?? []).map((uri, i) => ({ uri, name: `extra${i}` }))],
+        capabilities: {
+          textDocument: {
+            publishDiagnostics: { versionSupport: true, relatedInformation: true, codeDescriptionSupport: true, dataSupport: true },
+            ...(options.pull ? { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } } : {}),
+            codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor', 'refactor.rewrite', 'source', 'source.fixAll'] } }, isPreferredSupport: true, dataSupport: true },
+            completion: options.completion ?? {
+              completionItem: { snippetSupport: true, insertTextModeSupport: { valueSet: [1, 2] }, labelDetailsSupport: true, documentationFormat: ['markdown', 'plaintext'] },
+            },
+            hover: { contentFormat: ['markdown', 'plaintext'] },
+          },
+          workspace: { configuration: true, workspaceEdit: { documentChanges: options.documentChanges ?? true }, diagnostics: { refreshSupport: true } },
+          window: { showDocument: { support: true }, workDoneProgress: !!options.workDoneProgress },
+        },
+      });
+    } catch (err) {
+      // A server that does not start must not keep the test process alive.
+      child.kill('SIGKILL');
+      client.connection.dispose();
+      throw err;
+    }
     await client.connection.sendNotification('initialized', {});
     return client;
+  }
+
+  /**
+   * Observes every publishDiagnostics. (Never `connection.onNotification` for a method the client
+   * handles: vscode-jsonrpc keeps one handler per method, so that would silently replace this one.)
+   */
+  onPublish(listener: (p: { uri: string; version?: number; diagnostics: Diagnostic[] }) => void): { dispose(): void } {
+    this.publishListeners.add(listener);
+    return { dispose: () => this.publishListeners.delete(listener) };
+  }
+
+  /** A request that fails with a clear message instead of waiting forever for its answer. */
+  request<T>(method: string, params: unknown, timeoutMs = 10_000): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer to ${method} after ${timeoutMs} ms`)), timeoutMs);
+    });
+    return Promise.race([this.connection.sendRequest(method, params) as Promise<T>, deadline]).finally(() => clearTimeout(timer));
   }
 
   private notify(): void {
@@ -144,9 +180,9 @@ export class TestClient {
   }
 
   /** Resolves when `check` returns a value (re-checked on every message), or fails at the deadline. */
-  waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  waitFor<T>(what: string | (() => string), check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
     return new Promise((resolve, reject) => {
-      const deadline = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+      const deadline = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`)), timeoutMs);
       const attempt = () => {
         const value = check();
         if (value !== undefined) {
@@ -197,40 +233,42 @@ export class TestClient {
   }
 
   /** Diagnostics for a version: pushed by the server, or pulled. */
-  async diagnostics(uri: string, version: number): Promise<Diagnostic[]> {
+  async diagnostics(uri: string, version: number, timeoutMs = 10_000): Promise<Diagnostic[]> {
     if (this.options.pull) {
-      const report = (await this.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as DocumentDiagnosticReport;
+      const report = await this.request<DocumentDiagnosticReport>('textDocument/diagnostic', { textDocument: { uri } });
       return report.kind === 'full' ? report.items : [];
     }
-    return this.waitFor(`diagnostics of ${uri} v${version}`, () => {
+    return this.waitFor(() => `diagnostics of ${uri} v${version} (last published: ${this.published.has(uri) ? `v${this.published.get(uri)?.version}` : 'none'})`, () => {
       const p = this.published.get(uri);
       return p && p.version === version ? p.diagnostics : undefined;
-    });
+    }, timeoutMs);
   }
 
   codeActions(uri: string, range: Range, diagnostics: Diagnostic[], only?: string[]): Promise<CodeAction[]> {
-    return this.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics, ...(only ? { only } : {}) } });
+    return this.request('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics, ...(only ? { only } : {}) } });
   }
 
   async completion(uri: string, position: Position, triggerCharacter?: string): Promise<CompletionItem[]> {
     const context = triggerCharacter ? { triggerKind: 2, triggerCharacter } : { triggerKind: 1 };
-    const result = (await this.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position, context })) as CompletionItem[] | CompletionList | null;
+    const result = await this.request<CompletionItem[] | CompletionList | null>('textDocument/completion', { textDocument: { uri }, position, context });
     return Array.isArray(result) ? result : result?.items ?? [];
   }
 
   hover(uri: string, position: Position): Promise<Hover | null> {
-    return this.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position });
+    return this.request('textDocument/hover', { textDocument: { uri }, position });
   }
 
   async stop(): Promise<number | null> {
     const exited = new Promise<number | null>((resolve) => this.child.once('exit', (code) => resolve(code)));
     try {
-      await this.connection.sendRequest('shutdown');
+      await this.request('shutdown', undefined, 5000);
       await this.connection.sendNotification('exit');
     } catch {
       this.child.kill('SIGKILL');
     }
-    const code = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([exited, new Promise<null>((r) => (timer = setTimeout(() => r(null), 5000)))]);
+    clearTimeout(timer);
     this.connection.dispose();
     if (this.child.exitCode === null) this.child.kill('SIGKILL');
     return code;

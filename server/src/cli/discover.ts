@@ -30,6 +30,7 @@ function loadGitignore(dir: string): Ignore | undefined {
   const file = path.join(dir, '.gitignore');
   let text: string;
   try {
+    if (!fs.statSync(file).isFile()) return undefined; // a FIFO would block the read
     text = fs.readFileSync(file, 'utf8');
   } catch {
     return undefined;
@@ -196,7 +197,9 @@ export function describe(err: unknown): string {
 
 async function loadGitignoreAsync(dir: string): Promise<Ignore | undefined> {
   try {
-    return ignoreFactory().add(await fs.promises.readFile(path.join(dir, '.gitignore'), 'utf8'));
+    const file = path.join(dir, '.gitignore');
+    if (!(await fs.promises.stat(file)).isFile()) return undefined; // a FIFO would never end the read
+    return ignoreFactory().add(await fs.promises.readFile(file, 'utf8'));
   } catch {
     return undefined;
   }

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import type { LintSettings } from '../engine/config';
-import { decodeSource, encodeSource, SourceError } from '../engine/decode';
+import { decodeSource, DEFAULT_MAX_FILE_BYTES, encodeSource, formatBytes, SourceError } from '../engine/decode';
 import type { PythonParser } from '../engine/parser';
 import type { FileSummary, ProjectIndex } from '../engine/project';
 import type { Finding } from '../engine/types';
@@ -47,6 +47,11 @@ export function runFileJob(job: FileJob, parser: PythonParser, project?: Project
   const failed = (problem: string): FileJobResult => ({ display: job.display, findings: [], fixesApplied: 0, problem, ruleFailures: [] });
   let bytes: Buffer;
   try {
+    // A named pipe or a device given by name would block the read or never end: only regular
+    // files are read, and none larger than the limit is read whole.
+    const st = fs.statSync(job.absolute);
+    if (!st.isFile()) return failed(`is not a regular file (${fileKind(st)}); not linted`);
+    if (st.size > DEFAULT_MAX_FILE_BYTES) return failed(`file is ${formatBytes(st.size)}, larger than the ${formatBytes(DEFAULT_MAX_FILE_BYTES)} limit; not analysed`);
     bytes = fs.readFileSync(job.absolute);
   } catch (err) {
     return failed(`cannot read: ${describe(err)}`);
@@ -92,4 +97,12 @@ export function writeFixes(result: FileJobResult): FileJobResult {
   } catch (err) {
     return { display: result.display, text: result.text, findings: [], fixesApplied: 0, problem: `cannot write the fixes: ${describe(err)}`, ruleFailures: [] };
   }
+}
+
+function fileKind(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a file';
 }

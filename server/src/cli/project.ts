@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decodeSource } from '../engine/decode';
+import { decodeSource, DEFAULT_MAX_FILE_BYTES } from '../engine/decode';
 import type { PythonParser } from '../engine/parser';
 import { type FileSummary, ProjectIndex, summarizeSource } from '../engine/project';
 
@@ -34,9 +34,14 @@ export function crossFileEnabled(): boolean {
   return process.env.PDS_LINT_CROSS_FILE !== '0';
 }
 
-/** Reads a file as the linter does (BOM, encodings, binary files), or undefined. */
+/**
+ * Reads a file as the linter does (BOM, encodings, binary files), or undefined. Only regular
+ * files within the size limit: a named pipe or a device would block the read forever.
+ */
 export function readSourceFile(file: string): string | undefined {
   try {
+    const st = fs.statSync(file);
+    if (!st.isFile() || st.size > DEFAULT_MAX_FILE_BYTES) return undefined;
     return decodeSource(fs.readFileSync(file)).text;
   } catch {
     return undefined;

@@ -3,11 +3,12 @@
  * Front ends (CLI, language server, tests, benchmarks) call {@link analyze} or, when they keep
  * their own incremental tree, {@link analyzeSyntax}.
  */
+import { cpuTime } from './budget';
 import { enabledCodes, type LintSettings, resolveSeverity } from './config';
 import { FileModel, type ProjectResolver } from './model';
 import { fileBase, fileIdOf } from './source';
 import { applySuppressions, collectNoqa, type NoqaDirective } from './noqa';
-import type { PythonParser, TsTree } from './parser';
+import type { ParseTimeoutError, PythonParser, TsTree } from './parser';
 import { ALL_RULES, RULES_BY_CODE } from './rules/registry';
 import type { AfterSuppressionContext, Report, Rule, RuleContext } from './rules/rule';
 import { convertTree, type Node, type SyntaxCache } from './syntax';
@@ -21,6 +22,18 @@ export interface AnalyzeOptions extends LintSettings {
   rules?: readonly Rule[];
   /** Called once per rule that threw; the other rules still report. */
   onRuleError?: (code: string, error: unknown) => void;
+  /**
+   * A {@link cpuTime} after which the analysis stops: the parse throws a
+   * {@link ParseTimeoutError}; once the tree is there, the rules not yet run are skipped and
+   * listed in {@link AnalysisResult.incomplete}.
+   */
+  deadline?: number;
+}
+
+/** An analysis cut short by its deadline: the findings are those of the rules that ran. */
+export interface IncompleteAnalysis {
+  /** Rules that did not run (the after-suppression ones too: unused-noqa needs every rule). */
+  skippedRules: string[];
 }
 
 export interface RuleFailure {
@@ -36,6 +49,8 @@ export interface AnalysisResult {
   root: Node;
   noqa: NoqaDirective[];
   ruleFailures: RuleFailure[];
+  /** Set when the deadline passed before every rule ran. */
+  incomplete?: IncompleteAnalysis;
   /** Milliseconds spent in each phase. */
   timings: { parse: number; convert: number; model: number; rules: number };
 }
@@ -48,7 +63,7 @@ export interface SyntaxInput {
 
 export function analyze(text: string, parser: PythonParser, options: AnalyzeOptions = {}): AnalysisResult & { tree: TsTree } {
   const t0 = performance.now();
-  const tree = parser.parse(text);
+  const tree = parser.parse(text, undefined, { deadline: options.deadline });
   const parseTime = performance.now() - t0;
   return { ...analyzeSyntax(text, { tree, parseTime }, options), tree };
 }
@@ -76,8 +91,15 @@ export function analyzeSyntax(text: string, input: SyntaxInput, options: Analyze
       sink.push(finding);
     },
   });
+  const deadline = options.deadline;
+  const skippedRules: string[] = [];
+  const outOfTime = () => deadline !== undefined && cpuTime() > deadline;
   for (const rule of rules) {
     if (!enabled.has(rule.meta.code) || rule.phase === 'after-suppression') continue;
+    if (skippedRules.length || outOfTime()) {
+      skippedRules.push(rule.meta.code);
+      continue;
+    }
     runRule(rule, contextFor(rule, raw), ruleFailures, options);
   }
   const noqa = collectNoqa(root, model.lines);
@@ -87,6 +109,11 @@ export function analyzeSyntax(text: string, input: SyntaxInput, options: Analyze
   const ran = new Set([...enabled].filter((code) => !ruleFailures.some((f) => f.code === code)));
   for (const rule of rules) {
     if (!enabled.has(rule.meta.code) || rule.phase !== 'after-suppression') continue;
+    // Which suppressions are used is only known when every rule ran.
+    if (skippedRules.length || outOfTime()) {
+      skippedRules.push(rule.meta.code);
+      continue;
+    }
     const ctx: AfterSuppressionContext = {
       ...contextFor(rule, after),
       noqa,
@@ -107,6 +134,7 @@ export function analyzeSyntax(text: string, input: SyntaxInput, options: Analyze
     root,
     noqa,
     ruleFailures,
+    ...(skippedRules.length ? { incomplete: { skippedRules } } : {}),
     timings: { parse: input.parseTime ?? 0, convert: t2 - t1, model: t3 - t2, rules: t4 - t3 },
   };
 }

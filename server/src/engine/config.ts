@@ -168,8 +168,11 @@ export function findPyproject(start: string): string | undefined {
 export function readPyprojectConfig(file: string, knownCodes: readonly string[]): FileConfig | undefined {
   let text: string;
   try {
+    // A named pipe would block the read forever (the editor's server with it).
+    if (!fs.statSync(file).isFile()) throw new ConfigError(`${file}: is not a regular file`, file);
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     throw new ConfigError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, file);
   }
   return parsePyprojectConfig(text, knownCodes, file);

@@ -20,6 +20,16 @@ export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/**
+ * Why decoded text cannot be analysed, if it cannot: a NUL character (Python refuses such
+ * source, and tree-sitter would read it as the end of the file, silently dropping the rest).
+ */
+export function textProblem(text: string): { offset: number; message: string } | undefined {
+  const nul = text.indexOf('\0');
+  if (nul >= 0) return { offset: nul, message: 'contains a NUL byte; binary files are not Python source' };
+  return undefined;
+}
+
 export function decodeSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTES): DecodedSource {
   if (bytes.length > maxBytes) {
     throw new SourceError(`file is ${formatBytes(bytes.length)}, larger than the ${formatBytes(maxBytes)} limit; not analysed`);
@@ -42,7 +52,7 @@ export function encodeSource(source: DecodedSource): Buffer {
   return Buffer.from((source.hasBom ? '\ufeff' : '') + source.text, 'utf8');
 }
 
-function formatBytes(n: number): string {
+export function formatBytes(n: number): string {
   if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MB`;
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${n} bytes`;

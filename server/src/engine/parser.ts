@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { cpuTime } from './budget';
 
 /** A point in the tree-sitter sense: row and column in UTF-16 code units. */
 export interface TsPoint {
@@ -62,15 +63,24 @@ export interface TsTree {
 
 export type ParserBackend = 'native' | 'wasm';
 
+export interface ParseOptions {
+  /**
+   * A {@link cpuTime} after which the parse stops with a {@link ParseTimeoutError}
+   * (tree-sitter's error recovery can take seconds on a megabyte of unbalanced brackets).
+   */
+  deadline?: number;
+}
+
 export interface PythonParser {
   readonly backend: ParserBackend;
   /** Why the native binding was not used, when it was not. */
   readonly fallbackReason?: string;
   /**
    * Parses `text`. With `oldTree` (already `edit`ed to match `text`), tree-sitter reuses the
-   * unchanged parts. Throws {@link ParseError} when the parse does not finish.
+   * unchanged parts. Throws {@link ParseError} when the parse does not finish, a
+   * {@link ParseTimeoutError} when it passed `options.deadline`.
    */
-  parse(text: string, oldTree?: TsTree): TsTree;
+  parse(text: string, oldTree?: TsTree, options?: ParseOptions): TsTree;
 }
 
 /**
@@ -96,13 +106,27 @@ export class ParseError extends Error {
   }
 }
 
+export class ParseTimeoutError extends ParseError {
+  /** `cpuMs`: CPU time the parse took before it stopped. */
+  constructor(readonly cpuMs: number) {
+    super(`parsing stopped after ${Math.round(cpuMs)} ms of CPU time`);
+    this.name = 'ParseTimeoutError';
+  }
+}
+
+/** tree-sitter's progress callback for a deadline (true stops the parse); none without one. */
+function progressUntil(deadline: number | undefined): (() => boolean) | undefined {
+  return deadline === undefined ? undefined : () => cpuTime() > deadline;
+}
+
 // A run-time require that bundlers do not follow, so the native binding stays external.
 const runtimeRequire: NodeRequire = require;
 
 interface NativeParserCtor {
   new (): {
     setLanguage(language: unknown): void;
-    parse(input: string | ((index: number) => string | null), oldTree?: unknown, options?: { bufferSize?: number }): TsTree;
+    parse(input: string | ((index: number) => string | null), oldTree?: unknown, options?: { bufferSize?: number; progressCallback?: () => boolean }): TsTree | null;
+    reset(): void;
   };
 }
 
@@ -113,13 +137,20 @@ function loadNative(): PythonParser {
   parser.setLanguage(language);
   return {
     backend: 'native',
-    parse(text: string, oldTree?: TsTree): TsTree {
+    parse(text: string, oldTree?: TsTree, options?: ParseOptions): TsTree {
       // The native binding copies a string input through a fixed-size buffer; a callback that
       // hands out chunks works for any size (long single lines included).
       const normalized = parserText(text);
       const input = normalized.length < 16_384 ? normalized : chunkedInput(normalized);
-      const tree = parser.parse(input, oldTree ?? null);
-      if (!tree) throw new ParseError('tree-sitter returned no tree');
+      const t0 = cpuTime();
+      const progressCallback = progressUntil(options?.deadline);
+      const tree = parser.parse(input, oldTree ?? null, progressCallback ? { progressCallback } : undefined);
+      if (!tree) {
+        // A halted parse resumes on the next call unless the parser is reset.
+        parser.reset();
+        if (options?.deadline !== undefined && cpuTime() > options.deadline) throw new ParseTimeoutError(cpuTime() - t0);
+        throw new ParseError('tree-sitter returned no tree');
+      }
       return tree;
     },
   };
@@ -133,7 +164,7 @@ function chunkedInput(text: string): (index: number) => string | null {
 interface WasmModule {
   Parser: {
     init(options?: { locateFile?: (file: string, dir: string) => string }): Promise<void>;
-    new (): { setLanguage(l: unknown): void; parse(text: string, oldTree?: unknown): TsTree | null };
+    new (): { setLanguage(l: unknown): void; parse(text: string, oldTree?: unknown, options?: { progressCallback?: () => boolean }): TsTree | null; reset(): void };
   };
   Language: { load(input: string | Uint8Array): Promise<unknown> };
 }
@@ -164,9 +195,15 @@ async function loadWasm(): Promise<Omit<PythonParser, 'fallbackReason'>> {
   parser.setLanguage(language);
   return {
     backend: 'wasm',
-    parse(text: string, oldTree?: TsTree): TsTree {
-      const tree = parser.parse(parserText(text), oldTree);
-      if (!tree) throw new ParseError('tree-sitter returned no tree');
+    parse(text: string, oldTree?: TsTree, options?: ParseOptions): TsTree {
+      const t0 = cpuTime();
+      const progressCallback = progressUntil(options?.deadline);
+      const tree = parser.parse(parserText(text), oldTree, progressCallback ? { progressCallback } : undefined);
+      if (!tree) {
+        parser.reset();
+        if (options?.deadline !== undefined && cpuTime() > options.deadline) throw new ParseTimeoutError(cpuTime() - t0);
+        throw new ParseError('tree-sitter returned no tree');
+      }
       return tree;
     },
   };

@@ -29,8 +29,10 @@ export const SettingsSchema = z.object({
    * with a class of a Spark role), open or not.
    */
   scope: z.enum(['openFiles', 'workspace']).default('openFiles'),
-  /** Files larger than this many bytes are not analysed (a message says so). */
+  /** Files with more characters than this are not analysed (a message says so). */
   maxFileSize: z.number().int().min(1).default(5_000_000),
+  /** Milliseconds of CPU time one analysis of a document may take (parse and rules); 0 for no limit. */
+  maxAnalysisMs: z.number().int().min(0).default(5000),
   /** Traces the communication between VS Code and the server (read by the client). */
   trace: z.object({ server: z.enum(['off', 'messages', 'verbose']).default('off') }).default({}),
   /** The interpreter of the dry run (read by the client; the server never runs code). */

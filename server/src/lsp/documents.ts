@@ -11,6 +11,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { PythonParser, TsTree } from '../engine/parser';
 import { SyntaxCache } from '../engine/syntax';
+import type { cpuTime } from '../engine/budget';
 import { ParseBudget } from '../memory';
 
 export interface DocumentSyntax {
@@ -80,10 +81,18 @@ export class DocumentStore {
     const entry = this.entries.get(uri);
     if (!entry) return undefined;
     let document = entry.document;
-    for (const change of changes) {
+    for (const change of Array.isArray(changes) ? changes : []) {
+      // A malformed change (no text, positions that are not numbers) is not applied.
+      if (typeof change?.text !== 'string') continue;
+      if ('range' in change && change.range && !(isPosition(change.range.start) && isPosition(change.range.end))) continue;
       if ('range' in change && change.range) {
-        const startIndex = document.offsetAt(change.range.start);
-        const oldEndIndex = document.offsetAt(change.range.end);
+        // TextDocument.update applies a reversed range as if it were in order; the tree edit must
+        // describe the same change (a reversed one would corrupt the incremental tree).
+        let a = document.offsetAt(change.range.start);
+        let b = document.offsetAt(change.range.end);
+        if (a > b) [a, b] = [b, a];
+        const startIndex = a;
+        const oldEndIndex = b;
         const oldStart = document.positionAt(startIndex);
         const oldEnd = document.positionAt(oldEndIndex);
         const next = TextDocument.update(document, [change], version);
@@ -108,6 +117,8 @@ export class DocumentStore {
         document = TextDocument.update(document, [change], version);
       }
     }
+    // The client's version, even when no change could be applied.
+    if (document.version !== version) document = TextDocument.update(document, [], version);
     entry.document = document;
     entry.stale = true;
     entry.lastUsed = ++this.clock;
@@ -119,8 +130,12 @@ export class DocumentStore {
     entry.tree = undefined;
   }
 
-  /** The document's tree for its current text (reparsed incrementally when needed). */
-  syntaxOf(uri: string): DocumentSyntax | undefined {
+  /**
+   * The document's tree for its current text (reparsed incrementally when needed). Past
+   * `deadline` (a {@link cpuTime}) the parse throws a ParseTimeoutError; the document
+   * keeps its edited old tree and is parsed again next time.
+   */
+  syntaxOf(uri: string, deadline?: number): DocumentSyntax | undefined {
     const entry = this.entries.get(uri);
     if (!entry) return undefined;
     entry.lastUsed = ++this.clock;
@@ -129,14 +144,14 @@ export class DocumentStore {
     const t0 = performance.now();
     if (entry.stale || !entry.tree) {
       const old = this.options.incremental ? entry.tree : undefined;
-      let tree = this.parser.parse(text, old);
+      let tree = this.parser.parse(text, old, { deadline });
       this.parses.parsed();
       incremental = !!old;
       // With syntax errors, tree-sitter's recovery can depend on the previous tree. A fresh parse
       // then keeps the promise that the same text always gives the same diagnostics.
       if (old && tree.rootNode.hasError) {
         tree.delete?.();
-        tree = this.parser.parse(text);
+        tree = this.parser.parse(text, undefined, { deadline });
         incremental = false;
       }
       if (entry.tree && entry.tree !== tree) entry.tree.delete?.();
@@ -162,4 +177,9 @@ export class DocumentStore {
       }
     });
   }
+}
+
+function isPosition(p: unknown): boolean {
+  const q = p as { line?: unknown; character?: unknown } | null | undefined;
+  return typeof q?.line === 'number' && typeof q.character === 'number' && Number.isFinite(q.line) && Number.isFinite(q.character);
 }

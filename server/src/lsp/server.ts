@@ -25,11 +25,13 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { type AnalysisResult, analyzeSyntax } from '../engine/analyze';
+import { cpuTime } from '../engine/budget';
 import { ConfigError, type FileConfig, readPyprojectConfig } from '../engine/config';
 import { fixAll } from '../engine/fixes';
 import { noqaEdit } from '../engine/noqa';
-import type { PythonParser } from '../engine/parser';
+import { ParseTimeoutError, type PythonParser } from '../engine/parser';
 import { type ProjectSession, summarizeModel } from '../engine/project';
+import { textProblem } from '../engine/decode';
 import { ALL_CODES } from '../engine/rules/registry';
 import { DocumentStore } from './documents';
 import { codeActions, FIX_ALL_KIND, SHOW_DOCUMENTATION_COMMAND } from './features/codeActions';
@@ -67,6 +69,8 @@ interface Analysis {
   result?: AnalysisResult;
   findings: AnalysisResult['findings'];
   diagnostics: Diagnostic[];
+  /** The file was not analysed (too large, NUL bytes, parse over time): the diagnostic says why. */
+  notAnalysed?: boolean;
 }
 
 /** How many documents keep their full analysis (model, syntax) in memory. */
@@ -79,6 +83,8 @@ export class PdsServer {
   private readonly settingsByUri = new Map<string, Settings>();
   private readonly fileConfigByDir = new Map<string, FileConfig | undefined>();
   private readonly reportedProblems = new Set<string>();
+  /** Documents whose last parse ran out of budget: their length then, and the settings generation. */
+  private readonly parseTimeouts = new Map<string, { length: number; generation: number }>();
   /**
    * Per document, the last analysis in which each class was intact (no syntax error): completion
    * reads a class from it while the line being typed breaks the current parse.
@@ -124,8 +130,9 @@ export class PdsServer {
     this.configurationRequests = !!caps.workspace?.configuration;
     this.documentChanges = !!caps.workspace?.workspaceEdit?.documentChanges;
     this.completion = completionSupport(caps);
-    this.workspaceFolders = (params.workspaceFolders ?? []).filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri));
-    if (!this.workspaceFolders.length && params.rootUri?.startsWith('file:')) this.workspaceFolders = [fileURLToPath(params.rootUri)];
+    // Virtual workspaces (vscode-vfs://, untitled:) have no folder on disk: only file: ones count.
+    this.workspaceFolders = (params.workspaceFolders ?? []).flatMap((f) => filePathOf(f.uri) ?? []);
+    if (!this.workspaceFolders.length && params.rootUri) this.workspaceFolders = [filePathOf(params.rootUri) ?? []].flat();
     this.workDoneProgress = !!caps.window?.workDoneProgress;
     if (this.workspaceFolders.length) {
       this.project = new WorkspaceProject({
@@ -163,7 +170,11 @@ export class PdsServer {
   register(): void {
     const c = this.connection;
     c.onDidOpenTextDocument((p) => {
-      if (!isPython(p.textDocument.languageId, p.textDocument.uri)) return;
+      if (typeof p.textDocument?.uri !== 'string' || !isPython(String(p.textDocument.languageId), p.textDocument.uri)) return;
+      if (typeof p.textDocument.text !== 'string') {
+        this.reportOnce('open:text', () => this.connection.console.error(`pds-lint: ignored didOpen of ${p.textDocument.uri}: its text is not a string`));
+        return;
+      }
       this.documents.open(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text);
       const file = this.fileOf(p.textDocument.uri);
       if (file) {
@@ -196,6 +207,7 @@ export class PdsServer {
       this.timers.delete(uri);
       this.documents.close(uri);
       this.analyses.delete(uri);
+      this.parseTimeouts.delete(uri);
       this.intactClasses.delete(uri);
       this.lastClean.delete(uri);
       this.settingsByUri.delete(uri);
@@ -343,7 +355,9 @@ export class PdsServer {
 
   private fileConfigFor(uri: string): FileConfig | undefined {
     if (!uri.startsWith('file:')) return undefined;
-    let dir = path.dirname(fileURLToPath(uri));
+    const file = filePathOf(uri);
+    if (!file) return undefined;
+    let dir = path.dirname(file);
     const visited: string[] = [];
     let config: FileConfig | undefined;
     for (;;) {
@@ -399,8 +413,7 @@ export class PdsServer {
   /** The full analysis of the current version, recomputed if only the diagnostics were kept. */
   private fullAnalysisOf(doc: TextDocument): AnalysisResult | undefined {
     const analysis = this.analysisOf(doc);
-    if (analysis?.result || !analysis) return analysis?.result;
-    if (analysis.diagnostics.length && !analysis.findings.length && analysis.diagnostics[0].code === undefined) return undefined; // too large
+    if (analysis?.result || !analysis || analysis.notAnalysed) return analysis?.result;
     this.analyses.delete(doc.uri);
     return this.analysisOf(doc)?.result;
   }
@@ -447,6 +460,7 @@ export class PdsServer {
       return;
     }
     if (settings.run === 'onSave' && !saved && this.analyses.has(uri)) return;
+    if (saved && this.parseTimeouts.delete(uri)) this.analyses.delete(uri); // try the parse again
     await this.whenDiscovered();
     let analysis = this.analysisOf(doc, settings, generation);
     // Texts of other files it needed and the server had not read yet: read them, analyse again.
@@ -465,20 +479,34 @@ export class PdsServer {
     if (cached && cached.version === doc.version && cached.generation === this.generation && cached.epoch === epoch) return cached;
     const settings = given ?? this.settingsByUri.get(doc.uri) ?? this.settingsByUri.get('*') ?? parseSettings({}).settings;
     const text = doc.getText();
-    if (text.length > settings.maxFileSize) {
-      const message = `pds-lint did not analyse this file: ${text.length} characters, more than pdsLint.maxFileSize (${settings.maxFileSize})`;
+    const notAnalysed = (message: string, start = 0, end = start): Analysis => {
       const analysis: Analysis = {
         version: doc.version,
         generation,
         epoch,
         findings: [],
-        diagnostics: [{ range: rangeOf(doc, 0, 0), severity: DiagnosticSeverity.Information, source: 'pds', message }],
+        diagnostics: [{ range: rangeOf(doc, start, end), severity: DiagnosticSeverity.Information, source: 'pds', message }],
+        notAnalysed: true,
       };
       this.remember(doc.uri, analysis);
       return analysis;
+    };
+    if (text.length > settings.maxFileSize) {
+      return notAnalysed(`pds-lint did not analyse this file: ${text.length} characters, more than pdsLint.maxFileSize (${settings.maxFileSize})`);
     }
+    const problem = textProblem(text);
+    if (problem) return notAnalysed(`pds-lint did not analyse this file: it ${problem.message}`, problem.offset, problem.offset + 1);
+    // A parse that ran out of budget is not retried on every keystroke (each try would cost the
+    // whole budget): only after a save, a settings change, or when a fifth of the text is gone.
+    const timedOut = this.parseTimeouts.get(doc.uri);
+    if (timedOut && timedOut.generation === generation && text.length > timedOut.length * 0.8) {
+      return notAnalysed(`pds-lint did not analyse this file: parsing took more than pdsLint.maxAnalysisMs (${settings.maxAnalysisMs} ms of CPU time); it is tried again when the file is saved`);
+    }
+    this.parseTimeouts.delete(doc.uri);
+    const started = cpuTime();
+    const deadline = settings.maxAnalysisMs > 0 ? started + settings.maxAnalysisMs : undefined;
     try {
-      const syntax = this.documents.syntaxOf(doc.uri);
+      const syntax = this.documents.syntaxOf(doc.uri, deadline);
       if (!syntax) return undefined;
       const lint = effectiveLintSettings(this.fileConfigFor(doc.uri), settings);
       const file = this.fileOf(doc.uri);
@@ -487,6 +515,7 @@ export class PdsServer {
         ...lint,
         path: file,
         project: session,
+        deadline,
         onRuleError: (code, error) =>
           this.reportOnce(`rule:${code}`, () => this.connection.console.error(`pds-lint: rule ${code} failed (other rules still report): ${(error as Error).stack ?? error}`)),
       });
@@ -496,12 +525,25 @@ export class PdsServer {
         const edit = noqaEdit(result.root, result.model.lines, line, f.code, result.noqa);
         return toDiagnostic(doc, f, edit && { range: rangeOf(doc, edit.start, edit.end), newText: edit.newText }, (p) => this.uriOfPath(p));
       });
+      if (result.incomplete) {
+        const skipped = result.incomplete.skippedRules;
+        diagnostics.unshift({
+          range: rangeOf(doc, 0, 0),
+          severity: DiagnosticSeverity.Information,
+          source: 'pds',
+          message: `pds-lint stopped analysing this file after ${Math.round(cpuTime() - started)} ms of CPU time (pdsLint.maxAnalysisMs is ${settings.maxAnalysisMs}): ${skipped.length} rule${skipped.length === 1 ? '' : 's'} did not run (${skipped.join(', ')})`,
+        });
+      }
       const analysis: Analysis = { version: doc.version, generation, epoch, result, findings: result.findings, diagnostics };
       this.rememberIntactClasses(doc.uri, result);
       this.remember(doc.uri, analysis);
       this.scheduleCollection();
       return analysis;
     } catch (err) {
+      if (err instanceof ParseTimeoutError) {
+        this.parseTimeouts.set(doc.uri, { length: text.length, generation });
+        return notAnalysed(`pds-lint did not analyse this file: parsing took more than pdsLint.maxAnalysisMs (${settings.maxAnalysisMs} ms of CPU time)`);
+      }
       this.reportOnce(`analysis:${(err as Error).message}`, () => this.connection.console.error(`pds-lint: could not analyse ${doc.uri}: ${(err as Error).stack ?? err}`));
       return undefined;
     }
@@ -510,12 +552,8 @@ export class PdsServer {
   // ------------------------------------------------------------------ the workspace's other files
 
   private fileOf(uri: string): string | undefined {
-    if (!uri.startsWith('file:')) return undefined;
-    try {
-      return path.resolve(fileURLToPath(uri));
-    } catch {
-      return undefined;
-    }
+    const file = filePathOf(uri);
+    return file ? path.resolve(file) : undefined;
   }
 
   /** The URI of a file: the open document's when it is open. */
@@ -835,7 +873,7 @@ export class PdsServer {
     const analysis = this.analysisOf(doc);
     const settings = this.settingsByUri.get(doc.uri) ?? parseSettings({}).settings;
     const lint = effectiveLintSettings(this.fileConfigFor(doc.uri), settings);
-    return [...this.quickFixes(params, doc, analysis, lint), ...this.refactors(params, doc)];
+    return [...this.quickFixes(params, doc, analysis, lint, settings), ...this.refactors(params, doc)];
   }
 
   /** The refactors at the range, when the request admits their kind (they need the model). */
@@ -846,22 +884,42 @@ export class PdsServer {
     return model ? refactorActions(doc, model, params.range, this.documentChanges) : [];
   }
 
-  private quickFixes(params: CodeActionParams, doc: TextDocument, analysis: Analysis | undefined, lint: ReturnType<typeof effectiveLintSettings>): CodeAction[] {
+  private quickFixes(params: CodeActionParams, doc: TextDocument, analysis: Analysis | undefined, lint: ReturnType<typeof effectiveLintSettings>, settings: Settings): CodeAction[] {
     return codeActions(params, {
       document: doc,
       findings: analysis?.findings ?? [],
       documentChanges: this.documentChanges,
-      fixAllSafe: () =>
-        fixAll(doc.getText(), (t) => {
-          const tree = this.parser.parse(t);
+      fixAllSafe: () => {
+        if (!analysis || analysis.notAnalysed) return doc.getText();
+        // One budget for all the passes: fixes applied before it runs out are kept (each is safe).
+        const deadline = settings.maxAnalysisMs > 0 ? cpuTime() + settings.maxAnalysisMs : undefined;
+        return fixAll(doc.getText(), (t) => {
+          let tree;
+          try {
+            tree = this.parser.parse(t, undefined, { deadline });
+          } catch (err) {
+            if (err instanceof ParseTimeoutError) return [];
+            throw err;
+          }
           try {
             const file = this.fileOf(doc.uri);
-            return analyzeSyntax(t, { tree }, { ...lint, path: file, project: this.sessionFor(file) }).findings;
+            return analyzeSyntax(t, { tree }, { ...lint, deadline, path: file, project: this.sessionFor(file) }).findings;
           } finally {
             tree.delete?.();
           }
-        }).text,
+        }).text;
+      },
     });
+  }
+}
+
+/** The file system path of a file: URI; undefined for other schemes and malformed URIs. */
+function filePathOf(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
   }
 }
 

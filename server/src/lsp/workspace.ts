@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decodeSource } from '../engine/decode';
+import { decodeSource, DEFAULT_MAX_FILE_BYTES } from '../engine/decode';
 import type { PythonParser } from '../engine/parser';
 import { ProjectIndex } from '../engine/project';
 import { discoverFilesAsync, isSkippedAsync } from '../cli/discover';
@@ -107,8 +107,10 @@ export class WorkspaceProject {
 
   private async read(file: string): Promise<string | undefined> {
     try {
+      // Only regular files: a named pipe would never end the read.
+      const st = await fs.promises.stat(file);
+      if (!st.isFile() || st.size > DEFAULT_MAX_FILE_BYTES) return undefined;
       const bytes = await fs.promises.readFile(file);
-      if (bytes.length > (this.options.maxFileSize ?? 5_000_000) * 4) return undefined;
       return decodeSource(bytes).text;
     } catch {
       return undefined;

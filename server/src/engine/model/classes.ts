@@ -27,8 +27,8 @@ export interface ClassInfo {
   bases: BaseRef[];
   /** The Spark role, direct or inherited through the user's own base classes. */
   role?: SparkRole;
-  /** How the role was found: this class, then each user base class up to the one naming Spark's. */
-  roleChain: ClassInfo[];
+  /** The user base class the role was inherited through (absent when the class names Spark's base itself); see {@link roleChain}. */
+  roleVia?: ClassInfo;
   /** Methods defined in this class body. */
   methods: Map<string, FunctionInfo>;
   /** Class-level assignments `name = value`. */
@@ -107,27 +107,40 @@ export function collectClasses(root: Node, imports: ImportTable, resolveExternal
  */
 export function recomputeRoles(classes: Iterable<ClassInfo>): void {
   const list = [...classes];
-  const found = list.map((c) => roleChainOf(c, new Set()));
+  const found = list.map((c) => roleOf(c, new Set()));
   list.forEach((c, i) => {
     c.role = found[i]?.role;
-    c.roleChain = found[i]?.chain ?? [];
+    c.roleVia = found[i]?.via;
   });
 }
 
-function roleChainOf(c: ClassInfo, path: Set<ClassInfo>): { role: SparkRole; chain: ClassInfo[] } | undefined {
+function roleOf(c: ClassInfo, path: Set<ClassInfo>): { role: SparkRole; via?: ClassInfo } | undefined {
   if (path.has(c) || path.size > 64) return undefined;
-  for (const base of c.bases) if (base.role) return { role: base.role, chain: [c] };
+  for (const base of c.bases) if (base.role) return { role: base.role };
   path.add(c);
   try {
     for (const base of c.bases) {
       if (!base.userClass) continue;
-      const up = roleChainOf(base.userClass, path);
-      if (up) return { role: up.role, chain: [c, ...up.chain] };
+      const up = roleOf(base.userClass, path);
+      if (up) return { role: up.role, via: base.userClass };
     }
   } finally {
     path.delete(c);
   }
   return undefined;
+}
+
+/**
+ * Forgets what was computed along the class graph of these classes (methods found, lineage):
+ * the project index links and unlinks bases in other files, and a class whose lineage passes
+ * through a relinked class must look again.
+ */
+export function classGraphChanged(classes: Iterable<ClassInfo>): void {
+  for (const c of classes) {
+    methodCache.delete(c);
+    allMethodsCache.delete(c);
+    lineageCache.delete(c);
+  }
 }
 
 function resolveRole(c: ClassInfo, visiting: Set<ClassInfo>): void {
@@ -136,7 +149,6 @@ function resolveRole(c: ClassInfo, visiting: Set<ClassInfo>): void {
   for (const base of c.bases) {
     if (base.role) {
       c.role = base.role;
-      c.roleChain = [c];
       return;
     }
   }
@@ -145,7 +157,7 @@ function resolveRole(c: ClassInfo, visiting: Set<ClassInfo>): void {
     resolveRole(base.userClass, visiting);
     if (base.userClass.role) {
       c.role = base.userClass.role;
-      c.roleChain = [c, ...base.userClass.roleChain];
+      c.roleVia = base.userClass;
       return;
     }
   }
@@ -167,7 +179,6 @@ function buildClass(node: Node, nested: boolean): ClassInfo | undefined {
     nameNode,
     body,
     bases,
-    roleChain: [],
     methods: new Map(),
     classAttributes: new Map(),
     subclasses: [],
@@ -194,42 +205,86 @@ function buildClass(node: Node, nested: boolean): ClassInfo | undefined {
   return info;
 }
 
+/** How the role was found: the class, then each user base class up to the one naming Spark's. */
+export function roleChain(c: ClassInfo): ClassInfo[] {
+  const out = [c];
+  for (let k = c.roleVia; k && !out.includes(k); k = k.roleVia) out.push(k);
+  return out;
+}
+
+// The class graph does not change once a model is built, so lookups along it are computed once
+// per class: rules ask for the same methods of every class, and a long chain of user base classes
+// would otherwise cost its length squared.
+const methodCache = new WeakMap<ClassInfo, Map<string, FunctionInfo | null>>();
+const allMethodsCache = new WeakMap<ClassInfo, ReadonlyMap<string, FunctionInfo>>();
+const lineageCache = new WeakMap<ClassInfo, readonly ClassInfo[]>();
+
 /** The method `name` of the class or of the first user base class (in MRO order) that has it. */
-export function findMethod(c: ClassInfo, name: string, seen = new Set<ClassInfo>()): FunctionInfo | undefined {
-  if (seen.has(c)) return undefined;
+export function findMethod(c: ClassInfo, name: string): FunctionInfo | undefined {
+  return lookupMethod(c, name, new Set()).fn;
+}
+
+/**
+ * A depth-first search through the user base classes. A result is cached only when the search
+ * below the class was complete: one that met a class already being searched (inheritance cycles,
+ * possible through rebinding) depends on where it started.
+ */
+function lookupMethod(c: ClassInfo, name: string, seen: Set<ClassInfo>): { fn?: FunctionInfo; complete: boolean } {
+  const cached = methodCache.get(c)?.get(name);
+  if (cached !== undefined) return { fn: cached ?? undefined, complete: true };
+  if (seen.has(c)) return { complete: false };
   seen.add(c);
-  const own = c.methods.get(name);
-  if (own) return own;
-  for (const base of c.bases) {
-    if (!base.userClass) continue;
-    const found = findMethod(base.userClass, name, seen);
-    if (found) return found;
+  let fn = c.methods.get(name);
+  let complete = true;
+  if (!fn) {
+    for (const base of c.bases) {
+      if (!base.userClass) continue;
+      const found = lookupMethod(base.userClass, name, seen);
+      complete &&= found.complete;
+      if (found.fn) {
+        fn = found.fn;
+        break;
+      }
+    }
   }
-  return undefined;
+  if (complete) {
+    let byName = methodCache.get(c);
+    if (!byName) methodCache.set(c, (byName = new Map()));
+    byName.set(name, fn ?? null);
+  }
+  return { fn, complete };
 }
 
 /** All methods visible on the class: its own, then inherited from user base classes. */
-export function allMethods(c: ClassInfo): Map<string, FunctionInfo> {
-  const out = new Map<string, FunctionInfo>();
-  const visit = (k: ClassInfo, seen: Set<ClassInfo>) => {
-    if (seen.has(k)) return;
-    seen.add(k);
-    for (const [name, fn] of k.methods) if (!out.has(name)) out.set(name, fn);
-    for (const base of k.bases) if (base.userClass) visit(base.userClass, seen);
-  };
-  visit(c, new Set());
+export function allMethods(c: ClassInfo): ReadonlyMap<string, FunctionInfo> {
+  let out = allMethodsCache.get(c) as Map<string, FunctionInfo> | undefined;
+  if (out) return out;
+  out = new Map<string, FunctionInfo>();
+  for (const k of classLineage(c)) for (const [name, fn] of k.methods) if (!out.has(name)) out.set(name, fn);
+  allMethodsCache.set(c, out);
   return out;
 }
 
 /** The class itself and its user base classes (MRO-like order, without Spark's classes). */
-export function classLineage(c: ClassInfo): ClassInfo[] {
+export function classLineage(c: ClassInfo): readonly ClassInfo[] {
+  const cached = lineageCache.get(c);
+  if (cached) return cached;
   const out: ClassInfo[] = [];
-  const visit = (k: ClassInfo) => {
-    if (out.includes(k)) return;
+  const seen = new Set<ClassInfo>();
+  // Depth-first, bases in order, each class once (an explicit stack: chains can be long).
+  const stack: ClassInfo[] = [c];
+  while (stack.length) {
+    const k = stack.pop()!;
+    if (seen.has(k)) continue;
+    seen.add(k);
     out.push(k);
-    for (const base of k.bases) if (base.userClass) visit(base.userClass);
-  };
-  visit(c);
+    for (let i = k.bases.length - 1; i >= 0; i--) {
+      const base = k.bases[i].userClass;
+      if (base && !seen.has(base)) stack.push(base);
+    }
+  }
+  Object.freeze(out);
+  lineageCache.set(c, out);
   return out;
 }
 

@@ -371,7 +371,18 @@ function nameUse(name: string, binding: Node, fn: FunctionInfo, depth: number): 
 }
 
 /** Session hooks (`session.hooks["response"]`, httpx `event_hooks`) or `raise_for_status=True` check every response. */
+const sessionsCheckCache = new WeakMap<Node, boolean>();
+
+/** Computed once per file: each writer asks, and a walk of the whole file per writer is quadratic. */
 function sessionsCheckResponses(root: Node): boolean {
+  const cached = sessionsCheckCache.get(root);
+  if (cached !== undefined) return cached;
+  const found = findSessionHooks(root);
+  sessionsCheckCache.set(root, found);
+  return found;
+}
+
+function findSessionHooks(root: Node): boolean {
   let found = false;
   walk(root, (n) => {
     if (found) return false;

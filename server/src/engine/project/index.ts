@@ -21,6 +21,7 @@
 import * as path from 'node:path';
 import {
   type ClassInfo,
+  classGraphChanged,
   type EvaluationContext,
   FileModel,
   type FunctionInfo,
@@ -589,6 +590,8 @@ export class ProjectIndex implements ProjectFiles {
       if (seen.has(m)) continue;
       seen.add(m);
       m.resolved = false;
+      // Methods and lineages found through it may change.
+      classGraphChanged(m.model.classes);
       for (const f of this.entries.get(m.file)?.linkedFrom ?? []) {
         const other = this.entries.get(f)?.model;
         if (other) stack.push(other);
@@ -614,7 +617,9 @@ export class ProjectIndex implements ProjectFiles {
         }
       }
     }
-    recomputeRoles(closure.flatMap((m) => m.model.classes));
+    const classes = closure.flatMap((m) => m.model.classes);
+    classGraphChanged(classes);
+    recomputeRoles(classes);
     for (const m of closure) m.resolved = true;
   }
 
@@ -666,7 +671,6 @@ export class ProjectIndex implements ProjectFiles {
         body: node,
         file: ref.file,
         bases: [],
-        roleChain: [],
         methods: new Map(),
         classAttributes: new Map(),
         subclasses: [],

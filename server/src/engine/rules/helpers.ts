@@ -17,12 +17,24 @@ export function deeperIndent(model: FileModel, indent: string): string {
   return indent + unit;
 }
 
+const indentUnits = new WeakMap<FileModel, string>();
+
+/** The file's indentation unit, from its first indented line (computed once per model: each fix asks). */
 export function detectIndentUnit(model: FileModel): string {
-  for (const line of model.text.split(/\r\n|\r|\n/)) {
-    const m = /^([ \t]+)\S/.exec(line);
-    if (m) return m[1].startsWith('\t') ? '\t' : m[1].length >= 8 ? '    ' : m[1];
+  let unit = indentUnits.get(model);
+  if (unit === undefined) {
+    unit = '    ';
+    const lines = model.lines;
+    for (let line = 0; line < lines.lineCount; line++) {
+      const m = /^([ \t]+)\S/.exec(lines.lineText(line));
+      if (m) {
+        unit = m[1].startsWith('\t') ? '\t' : m[1].length >= 8 ? '    ' : m[1];
+        break;
+      }
+    }
+    indentUnits.set(model, unit);
   }
-  return '    ';
+  return unit;
 }
 
 /** Indentation of the statements of a class body. */

@@ -67,7 +67,8 @@ export function codeActions(params: CodeActionParams, ctx: CodeActionContextData
     const seenRules = new Set<string>();
     for (const diagnostic of params.context.diagnostics.filter(isOurs)) {
       const code = diagnostic.code as string;
-      const data = diagnostic.data as DiagnosticData | undefined;
+      // The data comes back from the client: use it only when it has the shape the server gave it.
+      const data = validData(diagnostic.data);
       if (data?.version !== undefined && data.version !== document.version) continue; // stale
       if (data?.fix) {
         actions.push({
@@ -120,4 +121,23 @@ export function codeActions(params: CodeActionParams, ctx: CodeActionContextData
     }
   }
   return actions;
+}
+
+function isTextEdit(e: unknown): e is TextEdit {
+  const t = e as { range?: { start?: { line?: unknown; character?: unknown }; end?: { line?: unknown; character?: unknown } }; newText?: unknown } | null;
+  const pos = (p: { line?: unknown; character?: unknown } | undefined) => typeof p?.line === 'number' && typeof p.character === 'number';
+  return !!t && typeof t.newText === 'string' && pos(t.range?.start) && pos(t.range?.end);
+}
+
+/** The diagnostic's data when it is what {@link toDiagnostic} wrote; the parts that are not, dropped. */
+function validData(raw: unknown): DiagnosticData | undefined {
+  const d = raw as { version?: unknown; fix?: { title?: unknown; applicability?: unknown; edits?: unknown }; noqa?: unknown } | null | undefined;
+  if (!d || typeof d !== 'object' || typeof d.version !== 'number') return undefined;
+  const out: DiagnosticData = { version: d.version };
+  const fix = d.fix;
+  if (fix && typeof fix.title === 'string' && (fix.applicability === 'safe' || fix.applicability === 'unsafe') && Array.isArray(fix.edits) && fix.edits.every(isTextEdit)) {
+    out.fix = { title: fix.title, applicability: fix.applicability, edits: fix.edits };
+  }
+  if (isTextEdit(d.noqa)) out.noqa = d.noqa;
+  return out;
 }
