@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze } from '../server/src/engine/analyze';
+import { findMethod } from '../server/src/engine/model';
 import { moduleNameOf, packageRoot, ProjectIndex, type ProjectFiles, searchRoots, splitQualified, topPackage } from '../server/src/engine/project';
 import { FILE_SPAN, fileIdOf } from '../server/src/engine/source';
 import { getParser } from './helpers/engine';
@@ -237,6 +238,17 @@ describe('project index', () => {
     texts.set(p('pkg', 'base.py'), BASE.replace('    def _count(self):', '    def read(self, partition):\n        yield (0,)\n\n    def _count(self):'));
     index.changed(p('pkg', 'base.py'));
     assert.deepEqual(missing(), ['`partitions`'], 'read is inherited now');
+    // Through a class of a third file: what was found along the old base is forgotten.
+    texts.set(p('pkg', 'leaf.py'), 'from .r import Broken\n\n\nclass Leaf(Broken):\n    def partitions(self, start, end):\n        return []\n');
+    index.addFiles([p('pkg', 'leaf.py')]);
+    const leafMissing = () => lint('pkg/leaf.py').findings.map((f) => /does not define (.*):/.exec(f.message)?.[1]);
+    assert.deepEqual(leafMissing(), []);
+    const leafRead = () => findMethod(lint('pkg/leaf.py').model.classesByName.get('Leaf')!, 'read');
+    assert.ok(leafRead(), 'read, found along Broken (in r.py) in base.py');
+    texts.set(p('pkg', 'base.py'), BASE);
+    index.changed(p('pkg', 'base.py'));
+    assert.deepEqual(leafMissing(), ['`read`']);
+    assert.equal(leafRead(), undefined, 'what was found along Broken before the change is forgotten');
     texts.set(p('pkg', 'base.py'), 'class Base:\n    pass\n');
     index.changed(p('pkg', 'base.py'));
     assert.equal(lint('pkg/r.py').model.classesByName.get('Reader')!.role, undefined, 'not a reader any more');
