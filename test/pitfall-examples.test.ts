@@ -24,6 +24,23 @@ describe('pitfall examples', () => {
       const result = analyze(text, await getParser(), { path: file });
       assert.deepEqual(result.ruleFailures, [], `${file}: a rule threw`);
       assert.ok(result.findings.some((f) => f.code === code), `${file}: ${code} reports nothing`);
+
     });
   }
+});
+
+describe('every example', () => {
+  const all = fs.readdirSync(path.resolve(PITFALLS_DIR, '..'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.py')).sort();
+  it('is analysed without a rule failing, and no finding repeats a related place', async () => {
+    assert.ok(all.length > 20);
+    for (const file of all) {
+      const text = fs.readFileSync(path.resolve(PITFALLS_DIR, '..', file), 'utf8');
+      const result = analyze(text, await getParser(), { path: file });
+      assert.deepEqual(result.ruleFailures, [], `${file}: a rule threw`);
+      for (const f of result.findings) {
+        const places = f.related.map((r) => `${r.path ?? ''}:${r.start}:${r.end}:${r.message}`);
+        assert.equal(new Set(places).size, places.length, `${file}: ${f.code} repeats a related place: ${places.join(' | ')}`);
+      }
+    }
+  });
 });

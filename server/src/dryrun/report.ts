@@ -190,6 +190,7 @@ code, pre { font-family: var(--vscode-editor-font-family); }
 table { border-collapse: collapse; margin: 0.5em 0 1em; }
 th, td { text-align: left; padding: 2px 10px; border-bottom: 1px solid var(--vscode-panel-border, #8884); vertical-align: top; }
 table.batches td:nth-child(4), table.batches td:nth-child(5), table.batches td:nth-child(1) { text-align: right; }
+table.batches td code { white-space: nowrap; }
 tr.no-new-data td { opacity: 0.6; }
 tr.failed td, .error { color: var(--vscode-errorForeground); }
 .where { opacity: 0.7; }

@@ -197,9 +197,20 @@ function toFinding(rule: Rule, r: Report, settings: LintSettings, model: FileMod
     start,
     end,
     fix,
-    related,
+    related: distinct(related),
     tags: r.tags ?? [],
   };
+}
+
+/** Related places without repeats (a rule can reach the same place by two paths). */
+function distinct(related: RelatedLocation[]): RelatedLocation[] {
+  const seen = new Set<string>();
+  return related.filter((r) => {
+    const key = `${r.path ?? ''}\u0000${r.start}\u0000${r.end}\u0000${r.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** A place of another file of the project, in that file's own offsets and positions. */
